@@ -1,0 +1,7 @@
+"""`python -m latentgan` runs the CLI."""
+
+import sys
+
+from latentgan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,176 @@
+"""The `latentgan` command: train, resume, sample, data, models."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EPILOG = """examples:
+  latentgan train --config quickstart
+  latentgan train --model gan --data ring --steps 3000 --set model.loss=lsgan --out runs/ring
+  latentgan resume runs/ring --steps 6000
+  latentgan sample runs/ring --n 64 --out ring.png
+  latentgan data info fashion-mnist
+"""
+
+
+def _train(args: argparse.Namespace) -> int:
+    from latentgan.api import train
+    from latentgan.config import load_config
+
+    overrides = [f"model.name={args.model}"] if args.model else []
+    overrides += [f"data.name={args.data}"] if args.data else []
+    for flag in ("steps", "seed", "device", "batch_size"):
+        if getattr(args, flag) is not None:
+            overrides.append(f"train.{flag}={getattr(args, flag)}")
+    if args.data_root:
+        overrides.append(f"data.root={args.data_root}")
+    if args.download:
+        overrides.append("data.download=true")
+    if args.quiet:
+        overrides.append("train.progress=false")
+    config = load_config(args.config, overrides + list(args.set))
+    run_dir = train(config, out=args.out)
+    print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from latentgan.api import resume
+
+    run_dir = resume(args.run_dir, steps=args.steps, device=args.device)
+    print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
+    return 0
+
+
+def _sample(args: argparse.Namespace) -> int:
+    import torch
+
+    from latentgan.api import load
+    from latentgan.data.base import to_unit_range
+    from latentgan.errors import ConfigError
+    from latentgan.viz import save_image_grid, save_points_plot
+
+    if args.n < 1:
+        raise ConfigError(f"--n must be at least 1, got {args.n}")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".pt"):
+        raise ConfigError(f"--out must end in .png (a picture) or .pt (a tensor), got '{out}'")
+    model = load(args.run_dir, device=args.device or "cpu")
+    generator = torch.Generator(device=model.device).manual_seed(args.seed)
+    samples = model.sample(args.n, generator=generator).cpu()
+    if out.suffix.lower() == ".pt":
+        torch.save(samples, out)
+    elif model.data_shape.is_image:
+        save_image_grid(to_unit_range(samples, model.data_shape.value_range), out)
+    else:
+        save_points_plot(samples, out, title=f"{args.n} samples")
+    print(f"wrote {args.n} samples to {out}")
+    return 0
+
+
+def _data_list(args: argparse.Namespace) -> int:
+    from latentgan.data import DATASETS
+
+    width = max(len(n) for n in DATASETS)
+    for name, spec in DATASETS.items():
+        print(f"{name:<{width}}  {spec.kind:<6}  {spec.description}")
+    return 0
+
+
+def _data_info(args: argparse.Namespace) -> int:
+    from latentgan.data import dataset_info
+
+    print(dataset_info(args.name))
+    return 0
+
+
+def _models_list(args: argparse.Namespace) -> int:
+    from latentgan.models import MODELS
+
+    for name, entry in sorted(MODELS.items()):
+        print(f"{name:<10} {entry.description}")
+    return 0
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser("train", help="train a model from a config and/or flags",
+                       description="Train a model. A YAML config (path or packaged name) and flags combine; "
+                                   "--set section.key=value overrides any key.", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", help="YAML config file or a packaged config name (e.g. quickstart)")
+    p.add_argument("--model", help="model name (see `latentgan models list`)")
+    p.add_argument("--data", help="dataset name (see `latentgan data list`)")
+    p.add_argument("--data-root", help="directory holding the dataset's files")
+    p.add_argument("--download", action="store_true", help="download public datasets (checked by SHA-256)")
+    p.add_argument("--steps", type=int, help="number of training steps")
+    p.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step")
+    p.add_argument("--seed", type=int, help="random seed (fixes data order and initial weights)")
+    p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    p.add_argument("--out", help="run directory to create (default runs/<model>-<data>-<time>)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config key, e.g. --set model.loss=lsgan (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_train)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="latentgan", description="Generative models with learned latent "
+                                     "spaces: train, resume, sample and inspect runs.", epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from latentgan import __version__
+
+    parser.add_argument("--version", action="version", version=f"latentgan {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_train(sub)
+    p = sub.add_parser("resume", help="continue a run from its newest checkpoint")
+    p.add_argument("run_dir", help="run directory written by `latentgan train`")
+    p.add_argument("--steps", type=int, help="train until this many steps in total (default: the config's)")
+    p.add_argument("--device", help="device to continue on (default: the run's)")
+    p.set_defaults(func=_resume)
+    p = sub.add_parser("sample", help="draw samples from a trained run")
+    p.add_argument("run_dir", help="run directory written by `latentgan train`")
+    p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument("--out", required=True, help="output file: .png grid/scatter or .pt tensor")
+    p.add_argument("--seed", type=int, default=0, help="seed of the latent codes (default 0)")
+    p.add_argument("--device", help="device to sample on (default cpu)")
+    p.set_defaults(func=_sample)
+    data = sub.add_parser("data", help="list datasets or describe one").add_subparsers(
+        dest="data_command", metavar="{list,info}", required=True)
+    data.add_parser("list", help="all datasets").set_defaults(func=_data_list)
+    p = data.add_parser("info", help="options, files and availability of one dataset")
+    p.add_argument("name")
+    p.set_defaults(func=_data_info)
+    models = sub.add_parser("models", help="list models").add_subparsers(dest="models_command",
+                                                                         metavar="{list}", required=True)
+    models.add_parser("list", help="all models").set_defaults(func=_models_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user errors print one line and exit with status 2."""
+    from latentgan.errors import LatentganError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except LatentganError as e:
+        print(f"latentgan: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"latentgan: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("latentgan: interrupted; the newest checkpoint is kept — continue with `latentgan resume`",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

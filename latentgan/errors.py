@@ -1,0 +1,17 @@
+"""Errors a user can cause; the CLI prints their message as one line and exits non-zero."""
+
+
+class LatentganError(Exception):
+    """Base class: the message names the problem and the fix."""
+
+
+class ConfigError(LatentganError, ValueError):
+    """A config file, key or value is wrong."""
+
+
+class RunDirError(LatentganError):
+    """A run directory is missing, not a run, or already holds a run."""
+
+
+class CheckpointError(LatentganError):
+    """A checkpoint is missing, corrupt or belongs to another model."""

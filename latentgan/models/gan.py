@@ -1,0 +1,156 @@
+"""The plain GAN with any adversarial loss, on MLP or DCGAN networks: the baseline every method meets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from latentgan.errors import ConfigError
+from latentgan.losses import LOSSES, get_loss, gradient_penalty
+from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.registry import register_model
+from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
+from latentgan.nn.priors import PRIORS, sample_prior
+
+
+@dataclass
+class GANConfig:
+    """GAN hyperparameters; `arch: auto` picks an MLP for points and a DCGAN for images."""
+
+    name: str = "gan"
+    loss: str = "ns"
+    arch: str = "auto"
+    latent_dim: int = 64
+    prior: str = "normal"
+    hidden: list[int] = field(default_factory=lambda: [128, 128, 128])
+    width: int = 64
+    g_batch_norm: bool = True
+    d_batch_norm: bool | None = None
+    d_dropout: float = 0.0
+    maxout_pieces: int = 0
+    init: str = "dcgan"
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    d_steps: int = 1
+    gp_weight: float = 10.0
+
+    def validate(self) -> None:
+        """Refuse values the model cannot use, naming the valid choices."""
+        if self.loss not in LOSSES:
+            raise ConfigError(f"model.loss '{self.loss}' is unknown; choose one of: {', '.join(LOSSES)}")
+        if self.arch not in ("auto", "mlp", "dcgan"):
+            raise ConfigError(f"model.arch '{self.arch}' is unknown; choose auto, mlp or dcgan")
+        if self.prior not in PRIORS:
+            raise ConfigError(f"model.prior '{self.prior}' is unknown; choose one of: {', '.join(PRIORS)}")
+        if self.init not in INIT_SCHEMES:
+            raise ConfigError(f"model.init '{self.init}' is unknown; choose one of: {', '.join(INIT_SCHEMES)}")
+        if self.latent_dim < 1 or self.d_steps < 1 or self.width < 1:
+            raise ConfigError("model.latent_dim, model.d_steps and model.width must be at least 1")
+        if min(self.lr_g, self.lr_d) <= 0:
+            raise ConfigError(f"learning rates must be positive, got lr_g={self.lr_g}, lr_d={self.lr_d}")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
+
+
+def build_generator(cfg, shape: DataShape) -> nn.Module:
+    """Generator for the data: MLP (N, latent) -> (N, D) for points, DCGAN -> (N, C, H, W) for images."""
+    out_activation = "tanh" if shape.value_range[0] < 0 else "sigmoid"
+    if _arch(cfg, shape) == "mlp":
+        dim = int(torch.Size(shape.sample_shape).numel())
+        act = out_activation if shape.is_image else None
+        return MLP(cfg.latent_dim, dim, cfg.hidden, activation="relu", batch_norm=cfg.g_batch_norm and
+                   shape.is_image, out_activation=act)
+    channels, resolution = shape.sample_shape[0], shape.sample_shape[1]
+    return DCGANGenerator(cfg.latent_dim, channels, resolution, cfg.width, cfg.g_batch_norm, out_activation)
+
+
+def build_discriminator(cfg, shape: DataShape, batch_norm: bool) -> nn.Module:
+    """Discriminator returning one raw score per example: (N, 1)."""
+    if _arch(cfg, shape) == "mlp":
+        dim = int(torch.Size(shape.sample_shape).numel())
+        return MLP(dim, 1, cfg.hidden, activation="leaky_relu", batch_norm=batch_norm,
+                   dropout=cfg.d_dropout, maxout_pieces=cfg.maxout_pieces)
+    channels, resolution = shape.sample_shape[0], shape.sample_shape[1]
+    return DCGANDiscriminator(channels, resolution, cfg.width, batch_norm, dropout=cfg.d_dropout,
+                              maxout_pieces=cfg.maxout_pieces)
+
+
+def _arch(cfg, shape: DataShape) -> str:
+    if cfg.arch == "auto":
+        return "dcgan" if shape.is_image else "mlp"
+    if cfg.arch == "dcgan" and not shape.is_image:
+        raise ConfigError("model.arch 'dcgan' needs image data; use arch mlp (or auto) for 2-D points")
+    return cfg.arch
+
+
+@register_model("gan", GANConfig, "GAN with minimax, ns, lsgan or wgan-gp loss on MLP or DCGAN networks")
+class GAN(GenerativeModel):
+    """Generator and discriminator trained adversarially; D updates every step, G every d_steps steps."""
+
+    def __init__(self, config: GANConfig, data_shape: DataShape):
+        super().__init__(config, data_shape)
+        self.loss = get_loss(config.loss)
+        # WGAN-GP's penalty is per example, which batch norm would couple across the batch.
+        d_bn = (not self.loss.needs_gradient_penalty) if config.d_batch_norm is None else config.d_batch_norm
+        self.generator = init_weights(build_generator(config, data_shape), config.init)
+        self.discriminator = init_weights(build_discriminator(config, data_shape, d_bn), config.init)
+        betas = tuple(config.betas)
+        self.optimizers = {
+            "generator": torch.optim.Adam(self.generator.parameters(), config.lr_g, betas=betas),
+            "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr_d, betas=betas),
+        }
+
+    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Latent codes z: (n, latent_dim) from the configured prior."""
+        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
+
+    def decode(self, z: Tensor) -> Tensor:
+        """Generate data from latent codes z: (N, latent_dim)."""
+        return self.generator(z).view(z.shape[0], *self.data_shape.sample_shape)
+
+    def discriminator_step(self, x: Tensor) -> Tensor:
+        """One discriminator update on a real batch; returns its loss (with gradient penalty if any)."""
+        with torch.no_grad():
+            fake = self.decode(self.prior(x.shape[0]))
+        loss = self.loss.discriminator(self.discriminator(x), self.discriminator(fake))
+        if self.loss.needs_gradient_penalty:
+            loss = loss + self.config.gp_weight * gradient_penalty(self.discriminator, x, fake)
+        opt = self.optimizers["discriminator"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    def generator_step(self, n: int) -> Tensor:
+        """One generator update on n fresh codes (D's parameters are frozen for the backward pass)."""
+        self.discriminator.requires_grad_(False)
+        try:
+            loss = self.loss.generator(self.discriminator(self.decode(self.prior(n))))
+            opt = self.optimizers["generator"]
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        finally:
+            self.discriminator.requires_grad_(True)
+        return loss.detach()
+
+    def training_step(self, batch, step: int) -> dict[str, Tensor]:
+        """D update on this batch; G update once every d_steps steps (WGAN-GP's n_critic)."""
+        x = batch[0]
+        logs = {"d_loss": self.discriminator_step(x)}
+        if (step + 1) % self.config.d_steps == 0:
+            logs["g_loss"] = self.generator_step(x.shape[0])
+        return logs
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """n samples in the data range, drawn with the generator in eval mode."""
+        was_training = self.generator.training
+        self.generator.eval()
+        try:
+            return self.decode(self.prior(n, generator))
+        finally:
+            self.generator.train(was_training)

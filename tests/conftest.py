@@ -1,0 +1,22 @@
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_threads():
+    # Bit-exact comparisons need the same intra-op parallelism in every run of a test.
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+def small_ring_config(tmp_path, steps=60, **train):
+    """A fast MLP GAN on ring-8 writing into tmp_path/run."""
+    from latentgan.config import load_config
+
+    overrides = ["model.name=gan", "model.latent_dim=2", "model.hidden=[32, 32]", "data.name=ring",
+                 "data.n_points=2000", f"train.steps={steps}", "train.batch_size=64", "train.log_every=10",
+                 "train.sample_every=1000", "train.checkpoint_every=20", "train.progress=false",
+                 f"train.out={tmp_path / 'run'}", "train.device=cpu"]
+    overrides += [f"train.{k}={v}" for k, v in train.items()]
+    return load_config(None, overrides)

@@ -1,0 +1,72 @@
+import json
+
+import pytest
+import torch
+
+import latentgan
+from latentgan.config import load_config
+from latentgan.models.gan import GAN
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _crash_at(monkeypatch, crash_step):
+    original = GAN.training_step
+
+    def training_step(self, batch, step):
+        if step == crash_step:
+            raise Interrupted
+        return original(self, batch, step)
+
+    monkeypatch.setattr(GAN, "training_step", training_step)
+
+
+def _losses(run_dir):
+    lines = [json.loads(s) for s in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in r.items() if k != "images_per_sec"} for r in lines]
+
+
+def _overrides(out, extra):
+    return [f"train.out={out}", "train.steps=60", "train.batch_size=32", "train.log_every=10",
+            "train.sample_every=1000", "train.checkpoint_every=20", "train.progress=false",
+            "train.device=cpu", *extra]
+
+
+CASES = {
+    "mlp-wgan-gp": ["model.loss=wgan-gp", "model.d_steps=3", "model.latent_dim=2", "model.hidden=[32,32]",
+                    "data.name=ring", "data.n_points=1000"],
+    "dcgan-batchnorm": ["model.loss=ns", "model.width=8", "model.latent_dim=8", "data.name=digits",
+                        "data.resize=28"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_resume_after_a_crash_equals_the_uninterrupted_run_bit_for_bit(tmp_path, monkeypatch, case):
+    straight = latentgan.train(load_config(None, _overrides(tmp_path / "straight", CASES[case])))
+
+    crashed_dir = tmp_path / "crashed"
+    with monkeypatch.context() as m:
+        _crash_at(m, crash_step=47)  # after the checkpoint at step 40 and the log at step 40
+        with pytest.raises(Interrupted):
+            latentgan.train(load_config(None, _overrides(crashed_dir, CASES[case])))
+    latentgan.resume(crashed_dir)
+
+    a, b = latentgan.load(straight), latentgan.load(crashed_dir)
+    for (name, p), q in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(p, q), f"{name} differs after resume"
+    ckpt_a = torch.load(straight / "checkpoints" / "step_0000060.pt", weights_only=True)
+    ckpt_b = torch.load(crashed_dir / "checkpoints" / "step_0000060.pt", weights_only=True)
+    for opt in ckpt_a["training"]["optimizers"]:
+        state_a = ckpt_a["training"]["optimizers"][opt]["state"]
+        state_b = ckpt_b["training"]["optimizers"][opt]["state"]
+        assert all(torch.equal(state_a[i]["exp_avg"], state_b[i]["exp_avg"]) for i in state_a)
+    assert _losses(straight) == _losses(crashed_dir)
+
+
+def test_resume_extends_a_finished_run(tmp_path):
+    run = latentgan.train(load_config(None, _overrides(tmp_path / "r", CASES["mlp-wgan-gp"])))
+    latentgan.resume(run, steps=80)
+    assert json.loads((run / "metrics.jsonl").read_text().splitlines()[-1])["step"] == 80
+    assert (run / "checkpoints" / "step_0000080.pt").exists()
