@@ -14,8 +14,13 @@ from latentgan.errors import CheckpointError
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import get_model_entry
 from latentgan.train.checkpoint import load_latest_checkpoint, read_checkpoint
-from latentgan.train.run_dir import (checkpoints_dir, default_run_dir, prepare_new_run, read_run,
-                                     write_run_files)
+from latentgan.train.run_dir import (
+    checkpoints_dir,
+    default_run_dir,
+    prepare_new_run,
+    read_run,
+    write_run_files,
+)
 from latentgan.train.trainer import Trainer, select_device
 
 

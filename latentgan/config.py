@@ -116,6 +116,12 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
         return value
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if tp is float and isinstance(value, str):
+        # YAML 1.1 reads 1e-3 (no dot) as a string; users mean the number.
+        try:
+            return float(value)
+        except ValueError:
+            pass
     if tp is dict and isinstance(value, dict):
         return value
     if tp in (int, float) and isinstance(value, bool) or not isinstance(value, tp):

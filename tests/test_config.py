@@ -48,3 +48,4 @@ def test_bad_yaml_and_missing_file(tmp_path):
 
 def test_int_is_accepted_for_float_keys():
     assert load_config(None, ["model.lr_g=1"]).model.lr_g == 1.0
+    assert load_config(None, ["model.lr_g=1e-3"]).model.lr_g == 0.001

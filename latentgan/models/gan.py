@@ -30,7 +30,7 @@ class GANConfig:
     d_batch_norm: bool | None = None
     d_dropout: float = 0.0
     maxout_pieces: int = 0
-    init: str = "dcgan"
+    init: str = "auto"
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
@@ -45,8 +45,9 @@ class GANConfig:
             raise ConfigError(f"model.arch '{self.arch}' is unknown; choose auto, mlp or dcgan")
         if self.prior not in PRIORS:
             raise ConfigError(f"model.prior '{self.prior}' is unknown; choose one of: {', '.join(PRIORS)}")
-        if self.init not in INIT_SCHEMES:
-            raise ConfigError(f"model.init '{self.init}' is unknown; choose one of: {', '.join(INIT_SCHEMES)}")
+        if self.init != "auto" and self.init not in INIT_SCHEMES:
+            raise ConfigError(f"model.init '{self.init}' is unknown; choose auto or one of: "
+                              f"{', '.join(INIT_SCHEMES)}")
         if self.latent_dim < 1 or self.d_steps < 1 or self.width < 1:
             raise ConfigError("model.latent_dim, model.d_steps and model.width must be at least 1")
         if min(self.lr_g, self.lr_d) <= 0:
@@ -93,10 +94,17 @@ class GAN(GenerativeModel):
     def __init__(self, config: GANConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         self.loss = get_loss(config.loss)
-        # WGAN-GP's penalty is per example, which batch norm would couple across the batch.
-        d_bn = (not self.loss.needs_gradient_penalty) if config.d_batch_norm is None else config.d_batch_norm
-        self.generator = init_weights(build_generator(config, data_shape), config.init)
-        self.discriminator = init_weights(build_discriminator(config, data_shape, d_bn), config.init)
+        # WGAN-GP's penalty is per example, which batch norm would couple across the batch; on 2-D
+        # points batch norm in D only adds noise.
+        d_bn = config.d_batch_norm
+        if d_bn is None:
+            d_bn = data_shape.is_image and not self.loss.needs_gradient_penalty
+        # auto: N(0, 0.02) for DCGAN nets as in Radford et al.; PyTorch's default for MLPs, where
+        # such small weights leave a deep MLP's output stuck near zero.
+        init = config.init if config.init != "auto" else ("dcgan" if _arch(config, data_shape) == "dcgan"
+                                                          else "default")
+        self.generator = init_weights(build_generator(config, data_shape), init)
+        self.discriminator = init_weights(build_discriminator(config, data_shape, d_bn), init)
         betas = tuple(config.betas)
         self.optimizers = {
             "generator": torch.optim.Adam(self.generator.parameters(), config.lr_g, betas=betas),

@@ -5,8 +5,14 @@ import pytest
 import torch
 
 from latentgan.errors import CheckpointError
-from latentgan.train.checkpoint import (list_checkpoints, load_latest_checkpoint, read_checkpoint, rng_state,
-                                        save_checkpoint, set_rng_state)
+from latentgan.train.checkpoint import (
+    list_checkpoints,
+    load_latest_checkpoint,
+    read_checkpoint,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
 
 
 def test_rng_state_round_trip_restores_every_generator():

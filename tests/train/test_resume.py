@@ -54,7 +54,7 @@ def test_resume_after_a_crash_equals_the_uninterrupted_run_bit_for_bit(tmp_path,
     latentgan.resume(crashed_dir)
 
     a, b = latentgan.load(straight), latentgan.load(crashed_dir)
-    for (name, p), q in zip(a.state_dict().items(), b.state_dict().values()):
+    for (name, p), q in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
         assert torch.equal(p, q), f"{name} differs after resume"
     ckpt_a = torch.load(straight / "checkpoints" / "step_0000060.pt", weights_only=True)
     ckpt_b = torch.load(crashed_dir / "checkpoints" / "step_0000060.pt", weights_only=True)

@@ -1,0 +1,62 @@
+"""Weight initialisation schemes, applied to every conv, linear and normalisation layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
+
+# The negative slope assumed by "he": the house default for leaky ReLU.
+HE_SLOPE = 0.2
+
+_WEIGHTED = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d,
+             nn.Linear)
+_NORMS = (nn.modules.batchnorm._BatchNorm, nn.GroupNorm, nn.LayerNorm, nn.modules.instancenorm._InstanceNorm)
+
+_WEIGHT_INITS: dict[str, Callable[[Tensor], object]] = {
+    "he": lambda w: nn.init.kaiming_normal_(w, a=HE_SLOPE, mode="fan_in", nonlinearity="leaky_relu"),
+    "xavier": nn.init.xavier_uniform_,
+    "normal": lambda w: nn.init.normal_(w, 0.0, 0.01),  # ALI / IVE-GAN: isotropic N(0, 0.01)
+    "dcgan": lambda w: nn.init.normal_(w, 0.0, 0.02),  # Radford et al. (2015)
+}
+
+INIT_SCHEMES: tuple[str, ...] = (*_WEIGHT_INITS, "default")
+
+
+def _weight_of(module: nn.Module) -> Tensor:
+    """The trainable weight tensor, looking through parametrizations such as spectral norm."""
+    if parametrize.is_parametrized(module, "weight"):
+        return module.parametrizations.weight.original
+    return module.weight
+
+
+def init_weights(module: nn.Module, scheme: str = "dcgan") -> nn.Module:
+    """Initialise `module` in place and return it.
+
+    Conv/ConvTranspose/Linear weights follow `scheme` and their biases become 0. Affine
+    normalisation layers get weight 1 (N(1, 0.02) under "dcgan") and bias 0. "default" keeps
+    PyTorch's initialisation untouched.
+    """
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"unknown init scheme {scheme!r}; choose one of {', '.join(INIT_SCHEMES)}")
+    if scheme == "default":
+        return module
+    weight_init = _WEIGHT_INITS[scheme]
+    for m in module.modules():
+        if isinstance(m, _WEIGHTED):
+            weight_init(_weight_of(m))
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, _NORMS) and getattr(m, "weight", None) is not None:
+            _init_norm(m, scheme)
+    return module
+
+
+def _init_norm(m: nn.Module, scheme: str) -> None:
+    if scheme == "dcgan":
+        nn.init.normal_(m.weight, 1.0, 0.02)
+    else:
+        nn.init.ones_(m.weight)
+    if m.bias is not None:
+        nn.init.zeros_(m.bias)
