@@ -29,7 +29,7 @@ def save_points_plot(points: Tensor, path: str | Path, modes: Tensor | None = No
     ax.set_aspect("equal", adjustable="datalim")
     if title:
         ax.set_title(title, fontsize=9)
-    ax.legend(loc="upper right", fontsize=7, markerscale=3)
+    ax.legend(loc="upper right", fontsize=7)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
