@@ -61,7 +61,9 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
     model = build_model(config, shape, seed=config.train.seed).to(device)
     prepare_new_run(run_dir)
     write_run_files(run_dir, config, shape)
-    Trainer(config, run_dir, model, data.to(device), log=log).fit()
+    trainer = Trainer(config, run_dir, model, data.to(device), log=log)
+    trainer.log_parameters()
+    trainer.fit()
     return run_dir
 
 

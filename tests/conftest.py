@@ -2,6 +2,14 @@ import pytest
 import torch
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    # Trained classifiers and cached statistics go to a session directory, never the user's cache.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LATENTGAN_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _deterministic_threads():
     # Bit-exact comparisons need the same intra-op parallelism in every run of a test.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 
+from latentgan.cache import cache_dir
 from latentgan.data.base import DataError, Dataset
 from latentgan.data.images import load_images
 from latentgan.data.spec import DatasetSpec, require, require_root
@@ -21,11 +22,6 @@ SPLIT_CODES = {"train": {"0"}, "valid": {"1"}, "test": {"2"}, "all": {"0", "1", 
 RESOLUTIONS = (32, 64, 128)
 CROP_FRACTION = 140 / 178  # the usual 140x140 centre crop of the 178x218 aligned images
 _CACHE_VERSION = 1
-
-
-def cache_dir() -> Path:
-    """Where decoded datasets are cached: $LATENTGAN_CACHE, else ~/.cache/latentgan."""
-    return Path(os.environ.get("LATENTGAN_CACHE") or Path.home() / ".cache" / "latentgan")
 
 
 def read_attributes(path: Path) -> tuple[list[str], dict[str, list[float]]]:
@@ -68,7 +64,7 @@ def cache_path(root: Path, split: str, resolution: int) -> Path:
     stat = (root / PARTITION_FILE).stat()
     identity = f"{root.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
     key = hashlib.sha256(identity.encode()).hexdigest()[:12]
-    return cache_dir() / f"celeba-{key}-{split}-{resolution}-v{_CACHE_VERSION}.pt"
+    return cache_dir("datasets") / f"celeba-{key}-{split}-{resolution}-v{_CACHE_VERSION}.pt"
 
 
 def save_atomically(tensor: torch.Tensor, path: Path) -> None:

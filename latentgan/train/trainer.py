@@ -44,6 +44,8 @@ class Trainer:
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
         self.losses = LossAccumulator()
         self.step = 0
+        self.wall_seconds = 0.0  # training time over all sessions of the run
+        self._eval_data: dict = {}
 
     def restore(self, checkpoint: dict) -> None:
         """Load the complete training state of a checkpoint (weights, optimizers, RNG, data order)."""
@@ -54,6 +56,7 @@ class Trainer:
         self.losses.load_state_dict(checkpoint["losses"])
         set_rng_state(checkpoint["rng"])
         self.step = int(checkpoint["step"])
+        self.wall_seconds = float(checkpoint.get("wall_seconds", 0.0))
         self.metrics.truncate_after(self.step)
 
     def checkpoint(self) -> Path:
@@ -65,16 +68,40 @@ class Trainer:
             "data_order": self.batcher.state_dict(),
             "losses": self.losses.state_dict(),
             "rng": rng_state(),
+            "wall_seconds": self.wall_seconds,
             "config": self.config.to_dict(),
         }
         return save_checkpoint(checkpoints_dir(self.run_dir), self.step, payload,
                                self.config.train.keep_checkpoints)
 
+    def log_parameters(self) -> None:
+        """Record every network's parameter count as the first metrics.jsonl line (step 0)."""
+        counts = {f"params_{name}": sum(p.numel() for p in module.parameters())
+                  for name, module in self.model.named_children()}
+        self.metrics.append({"step": 0, **counts, "params_total": sum(p.numel() for p in self.model.parameters())})
+
+    def evaluate(self) -> None:
+        """Periodic evaluation: append the configured metrics at this step, leaving training RNG untouched."""
+        from latentgan.metrics.context import EvalContext
+        from latentgan.metrics.registry import evaluate
+
+        t = self.config.train
+        state = rng_state()
+        self.model.eval()  # batch-norm statistics must not learn from evaluation batches
+        try:
+            ctx = EvalContext(self.model, self.config, n=t.eval_n, seed=t.seed, _data=self._eval_data)
+            result = evaluate(ctx, t.eval_metrics)
+        finally:
+            set_rng_state(state)
+            self.model.train()
+        self.metrics.append({"step": self.step, **result["metrics"]})
+
     def fit(self) -> Path:
         """Train from the current step to config.train.steps; returns the run directory."""
         t = self.config.train
         self.model.train()
-        start_time, window_start, window_steps = time.time(), time.time(), 0
+        start_time = time.time()
+        self._window_start, self._window_steps = time.time(), 0
         bar = tqdm(total=t.steps, initial=self.step, disable=not t.progress, dynamic_ncols=True,
                    desc=f"{self.config.model.name}/{self.config.data.name}")
         while self.step < t.steps:
@@ -82,19 +109,33 @@ class Trainer:
             batch = self.data.batch(self.batcher.next())
             self.losses.add(self.model.training_step(batch, self.step))
             self.step += 1
-            window_steps += 1
+            self._window_steps += 1
             bar.update(1)
-            if self.step % t.log_every == 0 or self.step == t.steps:
-                elapsed = max(time.time() - window_start, 1e-9)
-                record = {"step": self.step, **self.losses.pop_means(),
-                          "images_per_sec": round(window_steps * t.batch_size / elapsed, 1)}
-                self.metrics.append(record)
-                bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k != "step"})
-                window_start, window_steps = time.time(), 0
-            if self.step % t.sample_every == 0 or self.step == t.steps:
-                save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
-            if self.step % t.checkpoint_every == 0 or self.step == t.steps:
-                self.checkpoint()
+            self._periodic(bar)
         bar.close()
         write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
         return self.run_dir
+
+    def _due(self, every: int) -> bool:
+        return every > 0 and (self.step % every == 0 or self.step == self.config.train.steps)
+
+    def _periodic(self, bar: tqdm) -> None:
+        """After a step: log, draw samples, evaluate and checkpoint when each is due."""
+        t = self.config.train
+        if self._due(t.log_every):
+            elapsed = max(time.time() - self._window_start, 1e-9)
+            self.wall_seconds += elapsed
+            record = {"step": self.step, **self.losses.pop_means(),
+                      "images_per_sec": round(self._window_steps * t.batch_size / elapsed, 1),
+                      "wall_sec": round(self.wall_seconds, 2)}
+            self.metrics.append(record)
+            bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "wall_sec")})
+            self._window_start, self._window_steps = time.time(), 0
+        if self._due(t.sample_every):
+            save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
+        if self._due(t.eval_every):
+            self.evaluate()
+        if self._due(t.checkpoint_every):
+            self.checkpoint()
+        if self._due(t.sample_every) or self._due(t.eval_every) or self._due(t.checkpoint_every):
+            self._window_start = time.time()  # pictures, evaluation and checkpoints are not training time

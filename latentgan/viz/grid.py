@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from latentgan.train.checkpoint import atomic_write
+from latentgan.viz.save import save_image
 
 
 def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> np.ndarray:
@@ -28,12 +27,7 @@ def image_grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> np.
     return (grid.permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
-def save_image_grid(images: Tensor, path: str | Path, nrow: int | None = None) -> Path:
+def save_image_grid(images: Tensor, path: str | Path, nrow: int | None = None, padding: int = 2) -> Path:
     """Save images (N, C, H, W) in [0, 1] as one PNG grid, written atomically; 1 or 3 channels."""
-    array = image_grid(images, nrow)
-    image = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    path = Path(path)
-    atomic_write(path, lambda f: f.write(buffer.getvalue()))
-    return path
+    array = image_grid(images, nrow, padding)
+    return save_image(Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array), path)

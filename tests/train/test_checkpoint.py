@@ -60,3 +60,16 @@ def test_foreign_and_malicious_files_are_refused(tmp_path):
 def test_empty_directory_says_how_to_start(tmp_path):
     with pytest.raises(CheckpointError, match="latentgan train"):
         load_latest_checkpoint(tmp_path)
+
+
+def test_atomic_write_gives_ordinary_file_permissions(tmp_path):
+    import os
+
+    from latentgan.train.checkpoint import atomic_write
+
+    umask = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "f.txt", lambda f: f.write(b"x"))
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644

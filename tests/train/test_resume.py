@@ -25,7 +25,7 @@ def _crash_at(monkeypatch, crash_step):
 
 def _losses(run_dir):
     lines = [json.loads(s) for s in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    return [{k: v for k, v in r.items() if k != "images_per_sec"} for r in lines]
+    return [{k: v for k, v in r.items() if k not in ("images_per_sec", "wall_sec")} for r in lines]
 
 
 def _overrides(out, extra):

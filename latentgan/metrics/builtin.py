@@ -1,0 +1,172 @@
+"""The built-in metrics, each registered under the name `latentgan eval --metrics` takes."""
+
+from __future__ import annotations
+
+import torch
+
+from latentgan.metrics.context import EvalContext
+from latentgan.metrics.real_stats import format_count
+from latentgan.metrics.registry import register_metric
+
+# Datasets whose labels train the library's feature classifier, by the classifier that fits them.
+CLASSIFIER_FOR = {"mnist5k": "mnist5k", "mnist": "mnist5k", "stacked-mnist": "mnist5k",
+                  "fashion-mnist": "fashion-mnist"}
+
+
+def _classifier_name(ctx: EvalContext) -> str | None:
+    return CLASSIFIER_FOR.get(ctx.config.data.name)
+
+
+def _resolution(ctx: EvalContext) -> int:
+    return ctx.model.data_shape.sample_shape[-1]
+
+
+def _needs_images(ctx: EvalContext) -> str | None:
+    return None if ctx.model.data_shape.is_image else "needs image data"
+
+
+def _needs_modes(ctx: EvalContext) -> str | None:
+    return None if ctx.data().modes is not None else "needs a mixture with known modes (ring, grid)"
+
+
+def _needs_classifier(ctx: EvalContext) -> str | None:
+    shape = ctx.model.data_shape.sample_shape
+    if ctx.config.data.name == "stacked-mnist" or _classifier_name(ctx) is None:
+        return f"needs grayscale data the library has a classifier for ({', '.join(sorted(CLASSIFIER_FOR))})"
+    if len(shape) != 3 or shape[0] != 1 or shape[-1] not in (28, 32):
+        return "needs 1-channel 28x28 or 32x32 images"
+    return None
+
+
+def _needs_encoder(ctx: EvalContext) -> str | None:
+    return None if hasattr(ctx.model, "encode") and hasattr(ctx.model, "decode") else "the model has no encoder"
+
+
+def _needs_labelled_encoder(ctx: EvalContext) -> str | None:
+    if _needs_encoder(ctx):
+        return _needs_encoder(ctx)
+    return None if ctx.data("heldout").num_classes else "needs class labels"
+
+
+def _needs_decoder(ctx: EvalContext) -> str | None:
+    has = hasattr(ctx.model, "decode") and hasattr(ctx.model.config, "latent_dim")
+    return None if has else "the model has no decode(z)"
+
+
+@register_metric("params", "parameter count of every network")
+def params(ctx: EvalContext) -> dict:
+    """Parameters per top-level network and in total."""
+    counts = {f"params_{name}": sum(p.numel() for p in m.parameters()) for name, m in ctx.model.named_children()}
+    return {**counts, "params_total": sum(p.numel() for p in ctx.model.parameters())}
+
+
+@register_metric("modes", "mode coverage on 2-D mixtures: VEEGAN/PacGAN (3 std, 2,500 samples) and the ALI "
+                 "paper's responsibility count (10,000 samples)", default_n=2500, applies=_needs_modes)
+def modes(ctx: EvalContext) -> dict:
+    """High-quality mode coverage on n samples and the ALI count on max(n, 10,000)."""
+    from latentgan.metrics.modes import mode_count_by_responsibility, mode_coverage
+
+    data = ctx.data()
+    n, n_ali = ctx.count(2500), max(ctx.count(2500), 10_000)
+    hq = mode_coverage(ctx.samples(n), data.modes, data.mode_std)
+    ali = mode_count_by_responsibility(ctx.samples(n_ali), data.modes, data.mode_std)
+    out = {f"{k}@{format_count(n)}": v for k, v in hq.items() if k != "modes_total"}
+    out[f"modes_covered_ali@{format_count(n_ali)}"] = ali["modes_covered"]
+    out["modes_total"] = hq["modes_total"]
+    return out
+
+
+@register_metric("fid", "FID, KID and precision/recall with the standard Inception (slow on CPU)",
+                 default_n=10_000, applies=_needs_images)
+def fid(ctx: EvalContext) -> dict:
+    """Inception FID of n samples against n training images (real statistics cached)."""
+    from latentgan.metrics.features import get_extractor
+
+    extractor = get_extractor("inception", ctx.device, ctx.inception_path)
+    return _fid_with(ctx, extractor, 10_000)
+
+
+@register_metric("cfid", "FID, KID and precision/recall on the library's classifier features (fast)",
+                 default_n=5000, applies=_needs_classifier)
+def cfid(ctx: EvalContext) -> dict:
+    """Classifier-feature FID; the classifier is trained once per dataset and cached."""
+    from latentgan.metrics.features import get_extractor
+
+    extractor = get_extractor(f"classifier-{_classifier_name(ctx)}", ctx.device, resolution=_resolution(ctx))
+    return _fid_with(ctx, extractor, 5000)
+
+
+def _fid_with(ctx: EvalContext, extractor, default_n: int) -> dict:
+    from latentgan.metrics.fid import evaluate_fid
+
+    data = ctx.data()
+    n = ctx.count(default_n)
+    n_real = min(n, len(data))
+    return evaluate_fid(ctx.unit_sample_stream(n), data, extractor, n, batch_size=ctx.batch_size, n_real=n_real,
+                        seed=ctx.seed)
+
+
+@register_metric("stacked_modes", "stacked-MNIST: distinct digit triples and KL to uniform over 1,000",
+                 default_n=26_000,
+                 applies=lambda ctx: None if ctx.config.data.name == "stacked-mnist" else "needs stacked-mnist data")
+def stacked_modes(ctx: EvalContext) -> dict:
+    """Classify each channel of n samples with the mnist5k classifier; count distinct triples."""
+    from latentgan.metrics.classifier import load_classifier
+    from latentgan.metrics.stacked_modes import stacked_mnist_modes
+
+    classifier = load_classifier("mnist5k", resolution=_resolution(ctx), device=ctx.device)
+    n = ctx.count(26_000)
+    result = stacked_mnist_modes(ctx.unit_samples(n), classifier)
+    return {f"stacked_modes@{format_count(n)}": result["modes"], f"stacked_kl@{format_count(n)}": result["kl"],
+            "classifier_test_accuracy": classifier.test_accuracy}
+
+
+@register_metric("recon", "reconstruction MSE, Lap1 and class agreement of G(E(x)) on held-out data",
+                 default_n=1000, applies=_needs_encoder)
+def recon(ctx: EvalContext) -> dict:
+    """Reconstruction metrics on the first n held-out examples."""
+    from latentgan.metrics.reconstruction import reconstruction_metrics
+
+    heldout = ctx.data("heldout")
+    n = min(ctx.count(1000), len(heldout))
+    x, y, _ = heldout.batch(torch.arange(n))
+    classifier = None
+    if _needs_classifier(ctx) is None and y is not None:
+        from latentgan.metrics.classifier import load_classifier
+
+        classifier = load_classifier(_classifier_name(ctx), resolution=_resolution(ctx), device=ctx.device)
+    result = reconstruction_metrics(ctx.model, x.to(ctx.device), batch_size=ctx.batch_size,
+                                    classifier=classifier, labels=None if classifier is None else y,
+                                    value_range=tuple(heldout.value_range))
+    return {f"{k}@{format_count(n)}" if k != "reconstruction_n" else k: v for k, v in result.items()}
+
+
+@register_metric("probe", "linear and k-NN probes on encoder features vs pixels and PCA (1,000 labels, "
+                 "10 label subsets)", default_n=1000, applies=_needs_labelled_encoder)
+def probe(ctx: EvalContext) -> dict:
+    """Probes with n labels on the train split's features, tested on up to 10,000 held-out examples."""
+    from latentgan.metrics.probe import probe_report
+
+    train, test = ctx.data("train"), ctx.data("heldout")
+    pool = min(len(train), 10_000)
+    n_test = min(len(test), 10_000)
+    tx, ty, _ = train.batch(torch.arange(pool))
+    vx, vy, _ = test.batch(torch.arange(n_test))
+
+    def encode(x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return ctx.model.encode(x.to(ctx.device)).flatten(1).cpu()
+
+    return probe_report(encode, tx, ty.cpu(), vx, vy.cpu(), n_labels=min(ctx.count(1000), pool), seed=ctx.seed)
+
+
+@register_metric("latent_order", "how much each latent block (1-8, 9-16, ...) changes the output when resampled",
+                 applies=_needs_decoder)
+def latent_order(ctx: EvalContext) -> dict:
+    """The growing thesis' latent-order measure on the model's decoder."""
+    from latentgan.metrics.latent_order import latent_order as measure
+
+    model = ctx.model
+    prior = getattr(model.config, "prior", "normal")
+    with torch.no_grad():
+        return measure(model.decode, model.config.latent_dim, prior=prior, seed=ctx.seed, device=ctx.device)

@@ -1,0 +1,178 @@
+"""A small CNN classifier for MNIST-family digits and clothing: labels for stacked-MNIST modes, features for FID.
+
+Trained by the library on the dataset's own labels (CPU, one thread, seeded: the same weights on every run on
+one machine) and cached once per dataset and resolution under cache_dir("classifiers").
+"""
+
+from __future__ import annotations
+
+import pickle
+from contextlib import contextmanager
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from latentgan.cache import cache_dir
+from latentgan.data.base import DataError, Dataset
+from latentgan.data.registry import load_dataset
+from latentgan.metrics.errors import MetricError
+from latentgan.train.checkpoint import atomic_write
+
+FORMAT = "latentgan-classifier"
+VERSION = 1
+FEATURE_DIM = 128
+NATIVE_SIZE = 28
+DEFAULT_EPOCHS = {"mnist5k": 5}  # 4,000 images: more passes; the 60,000-image sets need few
+FALLBACK_EPOCHS = 2
+LEARNING_RATE = 2e-3
+
+
+class DigitClassifier(nn.Module):
+    """Two conv layers and two linear layers on (N, 1, R, R) images in [0, 1]; penultimate width 128."""
+
+    def __init__(self, resolution: int = NATIVE_SIZE, num_classes: int = 10, dataset: str = "mnist5k"):
+        super().__init__()
+        if resolution % 4:
+            raise MetricError(f"the classifier needs a resolution divisible by 4 (28 or 32), got {resolution}")
+        self.resolution, self.dataset, self.test_accuracy = resolution, dataset, float("nan")
+        self.body = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(64 * (resolution // 4) ** 2, FEATURE_DIM), nn.ReLU(),
+        )
+        self.dropout = nn.Dropout(0.3)  # regularises: mnist5k has only 4,000 training digits
+        self.head = nn.Linear(FEATURE_DIM, num_classes)
+
+    def _check(self, x: Tensor) -> Tensor:
+        if x.dim() != 4 or x.shape[1] != 1 or tuple(x.shape[2:]) != (self.resolution, self.resolution):
+            raise MetricError(f"the {self.dataset} classifier takes (N, 1, {self.resolution}, {self.resolution}) "
+                              f"images in [0, 1], got {tuple(x.shape)}")
+        return x.to(next(self.parameters()).device, torch.float32)
+
+    def embed(self, x: Tensor) -> Tensor:
+        """x (N, 1, R, R) in [0, 1] -> (N, 128) penultimate activations, in the current mode."""
+        return self.body(self._check(x) * 2.0 - 1.0)  # zero-centred inputs train faster
+
+    def forward(self, x: Tensor) -> Tensor:
+        """x (N, 1, R, R) in [0, 1] -> logits (N, classes)."""
+        return self.head(self.dropout(self.embed(x)))
+
+    @torch.no_grad()
+    def features(self, x: Tensor, batch_size: int = 1000) -> Tensor:
+        """Penultimate activations: x (N, 1, R, R) in [0, 1] -> (N, 128), in eval mode, batched."""
+        was_training = self.training
+        self.eval()
+        out = [self.embed(x[i:i + batch_size]) for i in range(0, x.shape[0], batch_size)]
+        self.train(was_training)
+        return torch.cat(out) if out else torch.empty(0, FEATURE_DIM)
+
+    @torch.no_grad()
+    def predict(self, x: Tensor, batch_size: int = 1000) -> Tensor:
+        """Most likely class: x (N, 1, R, R) in [0, 1] -> (N,) int64 labels."""
+        return self.head(self.features(x, batch_size)).argmax(dim=1)
+
+
+def classifier_data(dataset: str, split: str, resolution: int) -> Dataset:
+    """A labelled 1-channel image split in [0, 1] at the resolution (28 native, 32 zero-padded)."""
+    pad_to = resolution if resolution != NATIVE_SIZE else None
+    try:
+        data = load_dataset(dataset, split=split, value_range=(0.0, 1.0), pad_to=pad_to)
+    except DataError as err:
+        raise MetricError(f"cannot train the {dataset} classifier: {err}") from err
+    if not data.is_image or data.x.shape[1] != 1 or data.num_classes is None:
+        raise MetricError(f"the classifier needs labelled grayscale images; {dataset!r} is not such a dataset")
+    if tuple(data.x.shape[2:]) != (resolution, resolution):
+        raise MetricError(f"{dataset} images are {tuple(data.x.shape[2:])}; the classifier supports 28x28 "
+                          "MNIST-family data at resolution 28 or 32 (zero-padded)")
+    return data
+
+
+def accuracy(model: DigitClassifier, data: Dataset) -> float:
+    """Fraction of the split's examples classified correctly."""
+    predicted = model.predict(data.x.float() / 255.0)
+    return float((predicted == data.y.to(predicted.device)).float().mean())
+
+
+@contextmanager
+def one_thread():
+    """Run the block with one intra-op thread, restoring the caller's setting after."""
+    # Convolutions this small gain little from threads and lose badly when the cores are shared (measured: 4x
+    # slower with 2 threads on a busy 2-core machine); one thread also keeps the weights independent of it.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_epochs(model: DigitClassifier, data: Dataset, epochs: int, seed: int, batch_size: int) -> None:
+    """Adam on cross-entropy with a cosine-decayed step size, shuffled by a seeded generator."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+    steps_per_epoch = -(-len(data) // batch_size)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs * steps_per_epoch))
+    order_rng = torch.Generator().manual_seed(seed)
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(len(data), generator=order_rng)
+        for start in range(0, len(data), batch_size):
+            x, y, _ = data.batch(order[start:start + batch_size])
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+    model.eval()
+
+
+def train_classifier(dataset: str = "mnist5k", epochs: int | None = None, seed: int = 0, resolution: int = 28,
+                     batch_size: int = 64) -> tuple[DigitClassifier, float]:
+    """Train on the dataset's train split (CPU), return (model in eval mode, test-split accuracy)."""
+    epochs = DEFAULT_EPOCHS.get(dataset, FALLBACK_EPOCHS) if epochs is None else epochs
+    train, test = classifier_data(dataset, "train", resolution), classifier_data(dataset, "test", resolution)
+    with torch.random.fork_rng(devices=[]), one_thread():  # weights and dropout from the seed; caller's RNG kept
+        torch.manual_seed(seed)
+        model = DigitClassifier(resolution, train.num_classes, dataset)
+        _train_epochs(model, train, epochs, seed, batch_size)
+    model.test_accuracy = accuracy(model, test)
+    return model, model.test_accuracy
+
+
+def classifier_path(dataset: str, resolution: int) -> Path:
+    """Where load_classifier caches a dataset's classifier: classifiers/mnist5k-28px-v1.pt."""
+    return cache_dir("classifiers", f"{dataset}-{resolution}px-v{VERSION}.pt")
+
+
+def _read_cached(path: Path, dataset: str, resolution: int) -> DigitClassifier | None:
+    """The cached classifier, or None when the file is missing, unreadable or of another kind."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if state.get("format") != FORMAT or state.get("version") != VERSION:
+            return None
+        model = DigitClassifier(resolution, int(state["num_classes"]), dataset)
+        model.load_state_dict(state["weights"])
+    except (OSError, RuntimeError, KeyError, AttributeError, ValueError, EOFError, pickle.UnpicklingError):
+        return None
+    model.test_accuracy = float(state["test_accuracy"])
+    return model.eval()
+
+
+def _write_cached(path: Path, model: DigitClassifier) -> None:
+    state = {"format": FORMAT, "version": VERSION, "dataset": model.dataset, "resolution": model.resolution,
+             "num_classes": model.head.out_features, "test_accuracy": model.test_accuracy,
+             "weights": model.state_dict()}
+    atomic_write(path, lambda f: torch.save(state, f))
+
+
+def load_classifier(dataset: str = "mnist5k", resolution: int = 28, cache: bool = True,
+                    device: torch.device | str = "cpu") -> DigitClassifier:
+    """The dataset's classifier in eval mode: read from the cache, else trained once (seed 0) and cached."""
+    path = classifier_path(dataset, resolution)
+    model = _read_cached(path, dataset, resolution) if cache else None
+    if model is None:
+        model, _ = train_classifier(dataset, resolution=resolution)
+        if cache:
+            _write_cached(path, model)
+    return model.to(device)

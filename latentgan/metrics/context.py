@@ -1,0 +1,86 @@
+"""What a metric may ask for while evaluating a run: the model, its data splits and samples, all lazy."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from latentgan.config import RunConfig
+from latentgan.data import Dataset, load_dataset
+from latentgan.data.base import to_unit_range
+from latentgan.models.base import GenerativeModel
+
+
+@dataclass
+class EvalContext:
+    """A model under evaluation with its run's config; data and samples are loaded once, on demand.
+
+    n overrides each metric's default sample count; seed fixes the latent codes of the samples.
+    """
+
+    model: GenerativeModel
+    config: RunConfig
+    n: int | None = None
+    seed: int = 0
+    inception_path: str | None = None
+    batch_size: int = 250
+    run_dir: Path | None = None
+    _data: dict = field(default_factory=dict, repr=False)
+    _samples: Tensor | None = field(default=None, repr=False)
+
+    @property
+    def device(self) -> torch.device:
+        """Where the model (and so the sampling) lives."""
+        return self.model.device
+
+    def data(self, split: str | None = None) -> Dataset:
+        """The run's dataset; split 'heldout' means the test split when the dataset has one."""
+        split = split or self.config.data.split
+        if split == "heldout":
+            from latentgan.data import DATASETS
+
+            split = "test" if "test" in DATASETS[self.config.data.name].splits else self.config.data.split
+        if split not in self._data:
+            d = dataclasses.replace(self.config.data, split=split)
+            self._data[split] = load_dataset(
+                d.name, root=d.root, split=d.split, seed=self.config.train.seed, value_range=tuple(d.value_range),
+                pad_to=d.pad_to, resize=d.resize, limit=d.limit, download=False, **d.options)
+        return self._data[split]
+
+    def count(self, default: int) -> int:
+        """The number of samples a metric uses: the user's n, else the metric's default."""
+        return self.n or default
+
+    def samples(self, n: int) -> Tensor:
+        """n samples in the data's range, drawn in batches with fixed codes; reused across metrics."""
+        if self._samples is None or self._samples.shape[0] < n:
+            generator = torch.Generator(device=self.device).manual_seed(self.seed + 777)
+            chunks, done = [], 0
+            with torch.no_grad():
+                while done < n:
+                    size = min(self.batch_size, n - done)
+                    chunks.append(self.model.sample(size, generator=generator).cpu())
+                    done += size
+            self._samples = torch.cat(chunks)
+        return self._samples[:n]
+
+    def unit_samples(self, n: int) -> Tensor:
+        """Samples mapped to [0, 1] (images) for feature extractors."""
+        return to_unit_range(self.samples(n), tuple(self.config.data.value_range))
+
+    def unit_sample_stream(self, n: int):
+        """A sample_fn(k) that hands out the n shared samples in consecutive, distinct chunks of k."""
+        pool, position = self.unit_samples(n), 0
+
+        def next_chunk(k: int) -> Tensor:
+            nonlocal position
+            chunk = pool[position:position + k]
+            if chunk.shape[0] < k:
+                raise ValueError(f"asked for {position + k} samples from a stream of {n}")
+            position += k
+            return chunk
+        return next_chunk
