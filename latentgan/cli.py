@@ -104,6 +104,22 @@ def _data_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reproduce(args: argparse.Namespace) -> int:
+    from latentgan.experiments.registry import EXPERIMENTS, ExperimentSettings, get_experiment
+    from latentgan.plugins import import_submodules
+
+    if args.list or not args.name:
+        import_submodules("latentgan.experiments")
+        for name, exp in sorted(EXPERIMENTS.items()):
+            print(f"{name:<20} {exp.claim}")
+        return 0
+    experiment = get_experiment(args.name)
+    out = Path(args.out or Path("runs") / "reproduce" / args.name)
+    card = experiment.run(ExperimentSettings(out, seeds=args.seeds, quick=args.quick, device=args.device))
+    print(f"card written: {card}")
+    return 0
+
+
 def _metrics_list(args: argparse.Namespace) -> int:
     from latentgan.metrics.registry import METRICS, parse_metric_names
 
@@ -116,7 +132,9 @@ def _metrics_list(args: argparse.Namespace) -> int:
 
 def _models_list(args: argparse.Namespace) -> int:
     from latentgan.models import MODELS
+    from latentgan.plugins import import_submodules
 
+    import_submodules("latentgan.models")
     for name, entry in sorted(MODELS.items()):
         print(f"{name:<10} {entry.description}")
     return 0
@@ -184,6 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="only collect what exists; draw no new pictures")
     p.add_argument("--device", help="device for drawing pictures (default: cuda when present, else cpu)")
     p.set_defaults(func=_report)
+    p = sub.add_parser("reproduce", help="run a paper's experiment and write its card (our number beside theirs)")
+    p.add_argument("name", nargs="?", help="experiment name (see --list)")
+    p.add_argument("--list", action="store_true", help="list the experiments")
+    p.add_argument("--out", help="output directory (default runs/reproduce/NAME)")
+    p.add_argument("--seeds", type=int, help="number of seeds (default: the experiment's)")
+    p.add_argument("--quick", action="store_true", help="reduced budget for a laptop CPU; the card says so")
+    p.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+    p.set_defaults(func=_reproduce)
     p = sub.add_parser("metrics", help="list metrics").add_subparsers(dest="metrics_command", metavar="{list}",
                                                                      required=True)
     p.add_parser("list", help="all metrics with their default sample counts").set_defaults(func=_metrics_list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from latentgan.errors import ConfigError
+from latentgan.plugins import import_submodules
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,7 @@ def register_model(name: str, config_class: type, description: str):
 
 def get_model_entry(name: str) -> ModelEntry:
     """Look up a model by name with a clear error listing the known ones."""
-    import latentgan.models  # noqa: F401  (registers the built-in models)
-
+    import_submodules("latentgan.models")
     if name not in MODELS:
         raise ConfigError(f"unknown model '{name}'; known models: {', '.join(sorted(MODELS))}")
     return MODELS[name]

@@ -1,0 +1,14 @@
+"""Import every module of a package, so registries fill themselves without a hand-kept list."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def import_submodules(package_name: str) -> None:
+    """Import all direct submodules of a package (each registers what it defines)."""
+    package = importlib.import_module(package_name)
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{package_name}.{info.name}")
