@@ -88,3 +88,17 @@ def test_corrupt_checkpoint_is_reported_and_the_previous_one_used(tmp_path, caps
     assert main(["sample", str(out), "--out", str(tmp_path / "x.png")]) == 0
     assert main(["resume", str(out)]) == 0
     assert "cannot be read" in capsys.readouterr().out
+
+
+def test_reproduce_unknown_experiment_names_the_known_ones(capsys):
+    assert main(["reproduce", "no-such-claim"]) == 2
+    assert "unknown experiment 'no-such-claim'" in capsys.readouterr().err
+
+
+def test_card_renders_claim_verdict_and_table(tmp_path):
+    from latentgan.experiments import Card
+
+    card = Card("demo", "A paper", "X beats Y", "reproduced at this budget", True,
+                rows=[{"method": "X", "ours": 1.5, "paper": 2.0}], notes=["3 seeds"])
+    text = card.write(tmp_path).read_text()
+    assert "**Verdict (reproduced):**" in text and "| X | 1.5 | 2 |" in text and "- 3 seeds" in text
