@@ -59,9 +59,11 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
     data = load_data(config)  # before touching the disk: a bad dataset leaves nothing behind
     shape = data_shape_of(data)
     model = build_model(config, shape, seed=config.train.seed).to(device)
+    data = data.to(device)
+    model.initialize(data)  # fresh runs only: resume and load restore what it set from the checkpoint
     prepare_new_run(run_dir)
     write_run_files(run_dir, config, shape)
-    trainer = Trainer(config, run_dir, model, data.to(device), log=log)
+    trainer = Trainer(config, run_dir, model, data, log=log)
     trainer.log_parameters()
     trainer.fit()
     return run_dir

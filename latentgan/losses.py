@@ -65,6 +65,16 @@ LOSSES: dict[str, AdversarialLoss] = {
 }
 
 
+# The tempering lens's adversarial term L_A on lensed-real scores D(L(x)), per GAN loss (Sajjadi et al. 2018,
+# eqs. 8, 11, 14): the lens works against the discriminator by making lensed reals score like fakes.
+LENS_ADVERSARIAL: dict[str, Callable[[Tensor], Tensor]] = {
+    "minimax": lambda real: F.softplus(real).mean(),  # -log(1 - D(L(x))), D = sigmoid(score)
+    "ns": lambda real: F.softplus(real).mean(),
+    "lsgan": lambda real: (real**2).mean(),  # ||D(L(x))||^2: pull lensed reals to the fake target 0
+    "wgan-gp": lambda real: real.mean(),  # D(L(x)): lower the critic's value of lensed reals
+}
+
+
 def get_loss(name: str) -> AdversarialLoss:
     """Look up an adversarial loss by name: minimax, ns (non-saturating), lsgan or wgan-gp."""
     if name not in LOSSES:

@@ -39,7 +39,11 @@ def _needs_classifier(ctx: EvalContext) -> str | None:
 
 
 def _needs_encoder(ctx: EvalContext) -> str | None:
-    return None if hasattr(ctx.model, "encode") and hasattr(ctx.model, "decode") else "the model has no encoder"
+    if not (hasattr(ctx.model, "encode") and hasattr(ctx.model, "decode")):
+        return "the model has no encoder"
+    if getattr(ctx.model.config, "conditional", False):
+        return "a conditional model's encoder needs the condition y; the generic metric does not supply it"
+    return None
 
 
 def _needs_labelled_encoder(ctx: EvalContext) -> str | None:

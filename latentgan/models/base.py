@@ -56,6 +56,12 @@ class GenerativeModel(nn.Module):
         """Draw n samples in the data's range: (n, C, H, W) images or (n, D) points."""
         raise NotImplementedError
 
+    def initialize(self, data) -> None:
+        """Called once on a fresh run, before training, with the training Dataset (GLO's code table, PCA's fit).
+
+        Whatever it sets must live in state_dict / extra_state, because resume and load never call it.
+        """
+
     def on_step(self, step: int) -> None:
         """Called before every training step; models that grow or follow schedules act here."""
 

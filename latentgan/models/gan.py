@@ -1,4 +1,8 @@
-"""The plain GAN with any adversarial loss, on MLP or DCGAN networks: the baseline every method meets."""
+"""The plain GAN with any adversarial loss, on MLP or DCGAN networks: the baseline every method meets.
+
+With `lens: {...}` in its config the GAN is a tempered GAN (Sajjadi et al. 2018): the discriminator sees
+real data through a learned lens L (see `models/tempering.py`).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ import torch
 from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
-from latentgan.losses import LOSSES, get_loss, gradient_penalty
+from latentgan.losses import LENS_ADVERSARIAL, LOSSES, get_loss, gradient_penalty, mse_loss
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import register_model
+from latentgan.models.tempering import build_lens, lens_config, lens_config_dict, lens_weight
 from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
 from latentgan.nn.priors import PRIORS, sample_prior
 
@@ -36,9 +41,12 @@ class GANConfig:
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
     d_steps: int = 1
     gp_weight: float = 10.0
+    lens: dict | None = None  # tempering lens, e.g. {k: 10000, width: 32}; null = no lens
 
     def validate(self) -> None:
-        """Refuse values the model cannot use, naming the valid choices."""
+        """Refuse values the model cannot use, naming the valid choices; fill in the lens's defaults."""
+        if self.lens is not None:
+            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
         if self.loss not in LOSSES:
             raise ConfigError(f"model.loss '{self.loss}' is unknown; choose one of: {', '.join(LOSSES)}")
         if self.arch not in ("auto", "mlp", "dcgan"):
@@ -87,9 +95,17 @@ def _arch(cfg, shape: DataShape) -> str:
     return cfg.arch
 
 
-@register_model("gan", GANConfig, "GAN with minimax, ns, lsgan or wgan-gp loss on MLP or DCGAN networks")
+@register_model("gan", GANConfig, "GAN with minimax, ns, lsgan or wgan-gp loss on MLP or DCGAN networks, "
+                "optionally tempered by a lens")
 class GAN(GenerativeModel):
-    """Generator and discriminator trained adversarially; D updates every step, G every d_steps steps."""
+    """Generator and discriminator trained adversarially; D updates every step, G every d_steps steps.
+
+    Update order of one step with a lens (Sajjadi et al. 2018 leave it open; this is ours):
+    1. L(x) is computed once, with its graph only on steps that will update the lens;
+    2. D updates on (L(x) detached, G(z)); WGAN-GP's penalty interpolates between L(x) and G(z);
+    3. every d_steps steps: G updates on fresh codes against the new D, then the lens updates once on
+       lambda(t) * L_A(D(L(x))) + ||x - L(x)||^2 against the new D, t counting these generator iterations.
+    """
 
     def __init__(self, config: GANConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
@@ -110,6 +126,15 @@ class GAN(GenerativeModel):
             "generator": torch.optim.Adam(self.generator.parameters(), config.lr_g, betas=betas),
             "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr_d, betas=betas),
         }
+        self.lens_config = None if config.lens is None else lens_config(config.lens)
+        self.lens = None
+        if self.lens_config is not None:
+            if not data_shape.is_image:
+                raise ConfigError("model.lens needs image data (the lens is convolutional); set model.lens=null")
+            # Built last from a forked RNG: G and D start from the same weights with and without a lens.
+            self.lens = build_lens(data_shape.sample_shape[0], self.lens_config)
+            self.optimizers["lens"] = torch.optim.Adam(self.lens.parameters(), self.lens_config.lr or config.lr_d,
+                                                       betas=betas)
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Latent codes z: (n, latent_dim) from the configured prior."""
@@ -120,7 +145,7 @@ class GAN(GenerativeModel):
         return self.generator(z).view(z.shape[0], *self.data_shape.sample_shape)
 
     def discriminator_step(self, x: Tensor) -> Tensor:
-        """One discriminator update on a real batch; returns its loss (with gradient penalty if any)."""
+        """One discriminator update on a real (or lensed real) batch; returns its loss (with penalty if any)."""
         with torch.no_grad():
             fake = self.decode(self.prior(x.shape[0]))
         loss = self.loss.discriminator(self.discriminator(x), self.discriminator(fake))
@@ -145,12 +170,44 @@ class GAN(GenerativeModel):
             self.discriminator.requires_grad_(True)
         return loss.detach()
 
+    def apply_lens(self, x: Tensor) -> Tensor:
+        """L(x) for real images x: (N, C, H, W); x itself when the GAN has no lens."""
+        return x if self.lens is None else self.lens(x)
+
+    def lens_step(self, x: Tensor, lensed: Tensor, iteration: int) -> dict[str, Tensor]:
+        """One lens update on lambda * L_A(D(L(x))) + ||x - L(x)||^2 (per-pixel mean), D frozen.
+
+        lensed: L(x) with its graph, computed before this step's D and G updates (the lens has not
+        changed since). With lambda = 0 D is skipped: only reconstruction trains the lens.
+        """
+        weight = lens_weight(iteration, self.lens_config)
+        recon = mse_loss(lensed, x)
+        adversarial = torch.zeros((), device=x.device)
+        if weight > 0:
+            self.discriminator.requires_grad_(False)
+            try:
+                adversarial = LENS_ADVERSARIAL[self.config.loss](self.discriminator(lensed))
+            finally:
+                self.discriminator.requires_grad_(True)
+        loss = weight * adversarial + recon
+        opt = self.optimizers["lens"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return {"lens_loss": loss.detach(), "lens_lambda": torch.tensor(weight), "lens_recon": recon.detach(),
+                "lens_adv": adversarial.detach()}
+
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
-        """D update on this batch; G update once every d_steps steps (WGAN-GP's n_critic)."""
+        """D update on this batch (through the lens); G and lens updates once every d_steps steps."""
         x = batch[0]
-        logs = {"d_loss": self.discriminator_step(x)}
-        if (step + 1) % self.config.d_steps == 0:
+        g_turn = (step + 1) % self.config.d_steps == 0
+        with torch.set_grad_enabled(g_turn and self.lens is not None):
+            lensed = self.apply_lens(x)  # one lens forward serves D's update and the lens's own
+        logs = {"d_loss": self.discriminator_step(lensed.detach())}
+        if g_turn:
             logs["g_loss"] = self.generator_step(x.shape[0])
+            if self.lens is not None:
+                logs.update(self.lens_step(x, lensed, step // self.config.d_steps))
         return logs
 
     @torch.no_grad()

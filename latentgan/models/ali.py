@@ -1,0 +1,303 @@
+"""ALI / BiGAN (Dumoulin et al. 2017; Donahue et al. 2017): an encoder and a decoder trained against one
+discriminator on joint pairs (x, z), so that (x, G_z(x)) and (G_x(z), z) become indistinguishable.
+
+BiGAN is the same model with a deterministic encoder and a uniform prior; it is registered as "bigan".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from latentgan.errors import ConfigError
+from latentgan.losses import get_loss
+from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.registry import register_model
+from latentgan.nn import INIT_SCHEMES, MLP, init_weights
+from latentgan.nn.ali_tables import TABLES, table_decoder, table_discriminator_parts, table_encoder
+from latentgan.nn.conditioning import Conditioned, LinearEmbedding, condition_vector
+from latentgan.nn.joint_discriminator import JointDiscriminator
+from latentgan.nn.priors import PRIORS, sample_prior
+
+ENCODERS = ("gaussian", "deterministic")
+UPDATES = ("alternating", "simultaneous")
+ALI_LOSSES = ("ns", "minimax", "lsgan")  # losses with a (real, fake) form whose labels can be swapped
+_AUTO_TABLE = {28: "mnist28", 32: "cifar32", 64: "celeba64"}
+
+
+@dataclass
+class ALIConfig:
+    """ALI hyperparameters. `arch: auto` picks an MLP for points and the appendix table for the resolution.
+
+    arch: auto | mlp | mnist28 | svhn32 | cifar32 | celeba64. width_scale multiplies the tables' feature
+    maps; d_dropout / maxout_pieces null keep the table's values (MLP: no dropout, no maxout).
+    conditional: Eq. 7, y (labels one-hot, or attribute vectors of y_dim; default y_dim = the data's
+    class count) linearly embedded (y_embed_dim) into the encoder, decoder and discriminator inputs.
+    """
+
+    name: str = "ali"
+    encoder: str = "gaussian"
+    prior: str = "normal"
+    arch: str = "auto"
+    latent_dim: int = 64
+    hidden: list[int] = field(default_factory=lambda: [128, 128, 128])
+    width_scale: float = 1.0
+    d_dropout: float | None = None
+    maxout_pieces: int | None = None
+    d_batch_norm: bool = True
+    loss: str = "ns"
+    update: str = "alternating"
+    init: str = "auto"
+    lr_g: float = 1e-4
+    lr_d: float = 1e-4
+    # The paper prints beta_2 = 1e-3 for Adam, which we read as a misprint; we keep the usual 0.999.
+    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    conditional: bool = False
+    y_dim: int | None = None
+    y_embed_dim: int = 16
+
+    def validate(self) -> None:
+        """Refuse values the model cannot use, naming the valid choices."""
+        choices = {"encoder": ENCODERS, "prior": PRIORS, "update": UPDATES, "loss": ALI_LOSSES,
+                   "arch": ("auto", "mlp", *TABLES)}
+        for key, valid in choices.items():
+            if getattr(self, key) not in valid:
+                raise ConfigError(f"model.{key} '{getattr(self, key)}' is unknown; choose one of: {', '.join(valid)}")
+        if self.init != "auto" and self.init not in INIT_SCHEMES:
+            raise ConfigError(f"model.init '{self.init}' is unknown; choose auto or one of: {', '.join(INIT_SCHEMES)}")
+        if self.latent_dim < 1 or self.width_scale <= 0 or not self.hidden or min(self.hidden) < 1:
+            raise ConfigError("model.latent_dim and model.hidden widths must be >= 1 and model.width_scale > 0")
+        if self.d_dropout is not None and not 0 <= self.d_dropout < 1:
+            raise ConfigError(f"model.d_dropout must be in [0, 1) or null, got {self.d_dropout}")
+        if self.maxout_pieces is not None and self.maxout_pieces < 0:
+            raise ConfigError(f"model.maxout_pieces must be >= 0 or null, got {self.maxout_pieces}")
+        if min(self.lr_g, self.lr_d) <= 0:
+            raise ConfigError(f"learning rates must be positive, got lr_g={self.lr_g}, lr_d={self.lr_d}")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
+        if self.y_embed_dim < 1 or (self.y_dim is not None and self.y_dim < 1):
+            raise ConfigError("model.y_embed_dim and model.y_dim must be >= 1 (y_dim null: the data's classes)")
+
+
+@dataclass
+class BiGANConfig(ALIConfig):
+    """BiGAN's defaults: a deterministic encoder and a uniform prior on [-1, 1]^d."""
+
+    name: str = "bigan"
+    encoder: str = "deterministic"
+    prior: str = "uniform"
+
+
+def resolve_arch(cfg: ALIConfig, shape: DataShape) -> str:
+    """The architecture name for this data: 'mlp' or a table name whose resolution matches the images."""
+    arch = cfg.arch
+    if arch == "auto":
+        if not shape.is_image:
+            return "mlp"
+        arch = _AUTO_TABLE.get(shape.sample_shape[1], "")
+        if not arch:
+            raise ConfigError(f"no ALI table for {shape.sample_shape[1]} px images; use 28, 32 or 64 px or arch mlp")
+        return arch
+    if arch != "mlp":
+        if not shape.is_image or shape.sample_shape[1:] != (TABLES[arch].resolution,) * 2:
+            raise ConfigError(f"model.arch '{arch}' needs {TABLES[arch].resolution} px images, got data of shape "
+                              f"{shape.sample_shape}; use arch auto")
+    return arch
+
+
+def condition_dim(cfg: ALIConfig, shape: DataShape) -> int:
+    """The size of y for a conditional model (0 when unconditional)."""
+    if not cfg.conditional:
+        return 0
+    y_dim = cfg.y_dim or shape.num_classes
+    if not y_dim:
+        raise ConfigError("model.conditional needs labelled data or model.y_dim (the attribute vector's length)")
+    return y_dim
+
+
+def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Module, JointDiscriminator]:
+    """(encoder (N, ...) -> (N, k * latent), decoder (N, latent) -> (N, ...), joint discriminator).
+
+    Conditional: encoder and decoder are `Conditioned` (called with y), and D embeds y beside z.
+    """
+    arch, d, y_dim = resolve_arch(cfg, shape), cfg.latent_dim, condition_dim(cfg, shape)
+    e = cfg.y_embed_dim if y_dim else 0
+    enc_out = d * (2 if cfg.encoder == "gaussian" else 1)
+    out_act = "tanh" if shape.value_range[0] < 0 else "sigmoid"
+    if arch == "mlp":
+        dim = int(torch.Size(shape.sample_shape).numel())
+        act = out_act if shape.is_image else None
+        encoder = MLP(dim + e, enc_out, cfg.hidden, activation="leaky_relu")
+        decoder = MLP(d + e, dim, cfg.hidden, activation="relu", out_activation=act)
+        # As in the paper's 2-D experiment: the GAN's discriminator, reading concat(x, z).
+        head = MLP(dim + d + e, 1, cfg.hidden, activation="leaky_relu", dropout=cfg.d_dropout or 0.0,
+                   maxout_pieces=cfg.maxout_pieces or 0)
+        parts: tuple[nn.Module, ...] = (nn.Flatten(), nn.Identity(), head)
+    else:
+        table, channels = TABLES[arch], shape.sample_shape[0]
+        encoder = table_encoder(table, channels + e, enc_out, cfg.width_scale)
+        decoder = table_decoder(table, d + e, channels, out_act, cfg.width_scale)
+        parts = table_discriminator_parts(table, channels, d + e, cfg.width_scale, cfg.d_dropout,
+                                          cfg.maxout_pieces, cfg.d_batch_norm)
+    if not y_dim:
+        return encoder, decoder, JointDiscriminator(*parts)
+    flat = arch == "mlp"
+    return (Conditioned(encoder, y_dim, e, flatten=flat), Conditioned(decoder, y_dim, e),
+            JointDiscriminator(*parts, embedding=LinearEmbedding(y_dim, e)))
+
+
+@register_model("ali", ALIConfig, "ALI: Gaussian encoder, decoder and a joint discriminator D(x, z)")
+class ALI(GenerativeModel):
+    """Encoder G_z, decoder G_x and joint discriminator D; one step = one D update and one G_z+G_x update."""
+
+    def __init__(self, config: ALIConfig, data_shape: DataShape):
+        super().__init__(config, data_shape)
+        self.loss = get_loss(config.loss)
+        self.arch, self.y_dim = resolve_arch(config, data_shape), condition_dim(config, data_shape)
+        # auto: the paper's N(0, 0.01) for the tables; PyTorch's default for MLPs (as the GAN does).
+        init = config.init if config.init != "auto" else ("default" if self.arch == "mlp" else "normal")
+        encoder, decoder, discriminator = build_networks(config, data_shape)
+        self.encoder = init_weights(encoder, init)
+        self.decoder = init_weights(decoder, init)
+        self.discriminator = init_weights(discriminator, init)
+        betas = tuple(config.betas)
+        generator_params = [*self.encoder.parameters(), *self.decoder.parameters()]
+        self.optimizers = {
+            "generator": torch.optim.Adam(generator_params, config.lr_g, betas=betas),
+            "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr_d, betas=betas),
+        }
+
+    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Latent codes z: (n, latent_dim) from the configured prior."""
+        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
+
+    def condition(self, y: Tensor | None) -> Tensor | None:
+        """Labels (N,) or vectors (N, y_dim) -> (N, y_dim) floats on the model's device; None if unconditional."""
+        if not self.y_dim:
+            return None
+        if y is None:
+            raise ValueError("this ALI is conditional: pass y, labels (N,) or vectors (N, y_dim)")
+        return condition_vector(y.to(self.device), self.y_dim)
+
+    def _run(self, net: nn.Module, inputs: Tensor, y: Tensor | None) -> Tensor:
+        return net(inputs) if not self.y_dim else net(inputs, self.condition(y))
+
+    def encoder_output(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        """x: (N, ...) -> (mu, log_sigma), each (N, latent_dim); log_sigma is None for a deterministic encoder."""
+        out = self._run(self.encoder, x, y)
+        if self.config.encoder == "deterministic":
+            return out, None
+        mu, log_sigma = out.chunk(2, dim=1)
+        return mu, log_sigma
+
+    def infer(self, x: Tensor, y: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
+        """A draw z ~ q(z | x), (N, latent_dim): mu + sigma * eps (reparametrised, so gradients reach sigma)."""
+        mu, log_sigma = self.encoder_output(x, y)
+        if log_sigma is None:
+            return mu
+        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        return mu + log_sigma.exp() * eps
+
+    def encode(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        """x: (N, ...) in the data range -> codes (N, latent_dim): the posterior mean for a Gaussian encoder."""
+        return self.encoder_output(x, y)[0]
+
+    def decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+        """z: (N, latent_dim) -> x: (N, ...) in the data range (y: (N,) labels or (N, y_dim) if conditional)."""
+        return self._run(self.decoder, z, y).view(z.shape[0], *self.data_shape.sample_shape)
+
+    def _scores(self, x: Tensor, z: Tensor, y: Tensor | None) -> tuple[Tensor, Tensor]:
+        """D's logits on encoder pairs (x, G_z(x)) and decoder pairs (G_x(z), z), each (N, 1)."""
+        c = self.condition(y)
+        return self.discriminator(x, self.infer(x, y), c), self.discriminator(self.decode(z, y), z, c)
+
+    def _generator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
+        # The paper's non-saturating form: D's own loss with the labels swapped (encoder pairs as "fake").
+        if self.loss.name == "minimax":
+            return -self.loss.discriminator(real, fake)
+        return self.loss.discriminator(fake, real)
+
+    def training_step(self, batch, step: int) -> dict[str, Tensor]:
+        """One D update and one encoder+decoder update, alternating (default) or simultaneous."""
+        # Conditional: both pairs use the batch's y, the empirical p(y) of Eq. 7.
+        x, y = batch[0], batch[1] if self.y_dim else None
+        z = self.prior(x.shape[0])
+        if self.config.update == "simultaneous":
+            return self._simultaneous_step(x, z, y)
+        return {"d_loss": self._discriminator_step(x, z, y), "g_loss": self._generator_step(x, z, y)}
+
+    def _discriminator_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
+        c = self.condition(y)
+        with torch.no_grad():
+            z_hat, x_tilde = self.infer(x, y), self.decode(z, y)
+        loss = self.loss.discriminator(self.discriminator(x, z_hat, c), self.discriminator(x_tilde, z, c))
+        _step(self.optimizers["discriminator"], loss)
+        return loss.detach()
+
+    def _generator_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
+        self.discriminator.requires_grad_(False)  # D's parameters take no gradient from G's loss
+        try:
+            loss = self._generator_loss(*self._scores(x, z, y))
+            _step(self.optimizers["generator"], loss)
+        finally:
+            self.discriminator.requires_grad_(True)
+        return loss.detach()
+
+    def _simultaneous_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> dict[str, Tensor]:
+        # One forward pass; each player's gradient comes from its own loss, then both step (the authors' code).
+        real, fake = self._scores(x, z, y)
+        d_loss, g_loss = self.loss.discriminator(real, fake), self._generator_loss(real, fake)
+        d_params = list(self.discriminator.parameters())
+        g_params = [*self.encoder.parameters(), *self.decoder.parameters()]
+        d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
+        g_grads = torch.autograd.grad(g_loss, g_params)
+        for params, grads, name in ((d_params, d_grads, "discriminator"), (g_params, g_grads, "generator")):
+            for p, g in zip(params, grads, strict=True):
+                p.grad = g
+            self.optimizers[name].step()
+            self.optimizers[name].zero_grad(set_to_none=True)
+        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach()}
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None, y: Tensor | None = None,
+               z: Tensor | None = None) -> Tensor:
+        """n samples G_x(z, y) in the data range, decoder in eval mode; z (n, latent_dim) from the prior unless given.
+
+        Conditional: y (n,) labels or (n, y_dim) vectors; uniform random labels when None. Fixed z with varying
+        y shows what the condition controls (the paper's Figure 7).
+        """
+        z = self.prior(n, generator) if z is None else z.to(self.device)
+        if self.y_dim and y is None:
+            y = torch.randint(self.y_dim, (n,), generator=generator, device=self.device)
+        with _eval(self.decoder):
+            return self.decode(z, y)
+
+    @torch.no_grad()
+    def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        """G_x(E[G_z(x)]): (N, ...) -> (N, ...), encoder and decoder in eval mode."""
+        with _eval(self.encoder), _eval(self.decoder):
+            return self.decode(self.encode(x, y), y)
+
+
+register_model("bigan", BiGANConfig, "BiGAN: ALI with a deterministic encoder and a uniform prior")(ALI)
+
+
+def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
+class _eval:
+    """Context manager: a module in eval mode inside, its previous mode restored after."""
+
+    def __init__(self, module: nn.Module) -> None:
+        self.module, self.was_training = module, module.training
+
+    def __enter__(self) -> None:
+        self.module.eval()
+
+    def __exit__(self, *exc) -> None:
+        self.module.train(self.was_training)

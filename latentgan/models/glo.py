@@ -1,0 +1,204 @@
+"""Generative Latent Optimization (Bojanowski et al.): a generator and one free code per training image.
+
+Codes live in a table indexed by the dataset index and are learned jointly with the generator by SGD on a
+reconstruction loss, projected back onto the unit sphere (or ball) after every update. The table's gradient
+is sparse and its optimizer keeps no state, so a step costs the same for a thousand or a million codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from latentgan.errors import ConfigError
+from latentgan.losses import lap1_loss, mse_loss
+from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.registry import register_model
+from latentgan.nn import DCGANGenerator, init_weights
+from latentgan.samplers import SAMPLERS, GaussianMixtureSampler, fit_sampler
+
+GLO_LOSSES = ("l2", "lap1", "l2+lap1")
+PROJECTIONS = ("sphere", "ball")
+CODE_INITS = ("random", "pca")
+OPTIMIZERS = ("sgd", "adam")
+
+
+@dataclass
+class GLOConfig:
+    """GLO hyperparameters; the paper's plain SGD (codes lr 10 on the batch-mean loss; generator 0.3, not 1)."""
+
+    name: str = "glo"
+    latent_dim: int = 32
+    width: int = 32
+    g_batch_norm: bool = True
+    loss: str = "lap1"
+    loss_weights: dict = field(default_factory=lambda: {"l2": 1.0, "lap1": 1.0})  # used by loss l2+lap1
+    projection: str = "sphere"
+    code_init: str = "pca"
+    optimizer: str = "sgd"  # for the generator; codes always use plain sparse SGD
+    lr_g: float = 0.3  # the paper's 1.0 reconstructs worse at 28 px (docs/results.md)
+    lr_codes: float = 10.0
+    momentum: float = 0.0  # generator only
+    sampler: str = "gaussian"
+    gmm_components: int = 10
+    encode_steps: int = 200
+    encode_lr: float = 0.05
+
+    def validate(self) -> None:
+        """Refuse values the model cannot use, naming the valid choices."""
+        for key, value, choices in (("loss", self.loss, GLO_LOSSES), ("projection", self.projection, PROJECTIONS),
+                                    ("code_init", self.code_init, CODE_INITS), ("optimizer", self.optimizer,
+                                    OPTIMIZERS), ("sampler", self.sampler, SAMPLERS)):
+            if value not in choices:
+                raise ConfigError(f"model.{key} '{value}' is unknown; choose one of: {', '.join(choices)}")
+        if set(self.loss_weights) - {"l2", "lap1"} or any(float(w) < 0 for w in self.loss_weights.values()):
+            raise ConfigError(f"model.loss_weights takes non-negative l2 and lap1 weights, got {self.loss_weights}")
+        if min(self.latent_dim, self.width, self.gmm_components, self.encode_steps) < 1:
+            raise ConfigError("model.latent_dim, width, gmm_components and encode_steps must be at least 1")
+        if min(self.lr_g, self.lr_codes, self.encode_lr) <= 0 or not 0 <= self.momentum < 1:
+            raise ConfigError("GLO learning rates must be positive and model.momentum in [0, 1)")
+
+
+def project_codes(z: Tensor, projection: str) -> Tensor:
+    """z: (N, d) onto the unit sphere (z / ||z||) or the unit ball (z / max(||z||, 1))."""
+    norm = z.norm(dim=1, keepdim=True)
+    if projection == "sphere":
+        return z / norm.clamp_min(1e-12)
+    return z / norm.clamp_min(1.0)
+
+
+def pca_codes(x: Tensor, dim: int) -> Tensor:
+    """Whitened PCA of the pixels: x (N, ...) -> (N, dim), each component of unit variance (zero past the rank)."""
+    from latentgan.models.pca import fit_pca
+
+    mean, components, variances = fit_pca(x.flatten(1), dim)
+    return (x.flatten(1).float() - mean) @ components.T / variances.sqrt().clamp_min(1e-6)
+
+
+def reconstruction_loss(name: str, weights: dict, recon: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
+    """GLO's loss between images (N, C, H, W): l2 (per-pixel MSE), lap1, or their weighted sum."""
+    if name == "l2":
+        return mse_loss(recon, x, reduction)
+    if name == "lap1":
+        return lap1_loss(recon, x, reduction=reduction)
+    return (float(weights.get("l2", 0.0)) * mse_loss(recon, x, reduction)
+            + float(weights.get("lap1", 0.0)) * lap1_loss(recon, x, reduction=reduction))
+
+
+@register_model("glo", GLOConfig, "Generative Latent Optimization: a DCGAN generator and one learned code per image")
+class GLO(GenerativeModel):
+    """Generator + code table (N, d). `initialize(data)` sizes and fills the table; it is then part of state_dict."""
+
+    def __init__(self, config: GLOConfig, data_shape: DataShape):
+        super().__init__(config, data_shape)
+        if not data_shape.is_image:
+            raise ConfigError("GLO needs image data (its generator is a DCGAN); pick an image dataset")
+        channels, resolution = data_shape.sample_shape[0], data_shape.sample_shape[1]
+        out_activation = "tanh" if data_shape.value_range[0] < 0 else "sigmoid"
+        self.generator = init_weights(DCGANGenerator(config.latent_dim, channels, resolution, config.width,
+                                                     config.g_batch_norm, out_activation), "dcgan")
+        # Sized by initialize() or load_extra_state(); sparse=True makes backward produce only the batch's rows.
+        self.codes = nn.Embedding(0, config.latent_dim, sparse=True)
+        params = self.generator.parameters()
+        self.optimizers = {
+            "generator": (torch.optim.SGD(params, config.lr_g, momentum=config.momentum) if config.optimizer == "sgd"
+                          else torch.optim.Adam(params, config.lr_g, betas=(0.5, 0.999))),
+            "codes": torch.optim.SGD(self.codes.parameters(), config.lr_codes),  # no momentum: no dense state
+        }
+        self._sampler: GaussianMixtureSampler | None = None
+
+    @property
+    def num_codes(self) -> int:
+        """N, the number of training images with a code."""
+        return self.codes.num_embeddings
+
+    def resize_codes(self, n: int) -> None:
+        """Make the table (n, d), keeping the same Parameter so the optimizer still holds it."""
+        weight = self.codes.weight
+        weight.data = torch.zeros(n, self.config.latent_dim, device=weight.device, dtype=weight.dtype)
+        self.codes.num_embeddings = n
+        self._sampler = None
+
+    def initialize(self, data) -> None:
+        """Fresh run: one code per example of data, Gaussian or whitened PCA of the pixels, projected."""
+        self.set_codes(self.initial_codes(data.scale(data.x), self.config.code_init))
+
+    def initial_codes(self, x: Tensor, kind: str) -> Tensor:
+        """Codes (N, d) for images x before projection: N(0, I) draws or whitened PCA scores."""
+        if kind == "pca":
+            return pca_codes(x.cpu(), self.config.latent_dim)
+        return torch.randn(x.shape[0], self.config.latent_dim)
+
+    @torch.no_grad()
+    def set_codes(self, codes: Tensor) -> None:
+        """Replace the whole table with codes (N, d), projected."""
+        self.resize_codes(codes.shape[0])
+        self.codes.weight.copy_(project_codes(codes.to(self.codes.weight), self.config.projection))
+
+    def extra_state(self) -> dict:
+        """The table's size, so a checkpoint can rebuild it before loading the weights."""
+        return {"num_codes": self.num_codes}
+
+    def load_extra_state(self, state: dict) -> None:
+        """Size the table like the checkpoint's."""
+        if "num_codes" in state and state["num_codes"] != self.num_codes:
+            self.resize_codes(int(state["num_codes"]))
+
+    def _generate(self, z: Tensor) -> Tensor:
+        return self.generator(z).view(z.shape[0], *self.data_shape.sample_shape)
+
+    def decode(self, z: Tensor) -> Tensor:
+        """Images (N, C, H, W) from codes z: (N, d), projected as in training first (so any z is a valid code)."""
+        return self._generate(project_codes(z, self.config.projection))
+
+    def loss(self, recon: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
+        """The configured reconstruction loss; (N,) per example with reduction='none'."""
+        return reconstruction_loss(self.config.loss, self.config.loss_weights, recon, x, reduction)
+
+    def training_step(self, batch, step: int) -> dict[str, Tensor]:
+        """One joint SGD step on the generator and the batch's codes, then project those codes."""
+        if self.num_codes == 0:
+            raise RuntimeError("GLO has no codes: call model.initialize(data) before training")
+        x, _, index = batch
+        # Batch-mean loss as in the paper: a code's step is lr_codes / B times its own image's gradient.
+        loss = self.loss(self._generate(self.codes(index)), x)
+        for opt in self.optimizers.values():
+            opt.zero_grad(set_to_none=True)
+        loss.backward()
+        for opt in self.optimizers.values():
+            opt.step()
+        with torch.no_grad():
+            rows = index.unique()
+            self.codes.weight[rows] = project_codes(self.codes.weight[rows], self.config.projection)
+        self._sampler = None
+        return {"loss": loss.detach()}
+
+    def sampler(self) -> GaussianMixtureSampler:
+        """The configured Gaussian (or mixture) fitted to the current codes, refitted after training steps."""
+        if self._sampler is None:
+            self._sampler = fit_sampler(self.codes.weight, self.config.sampler, self.config.gmm_components)
+        return self._sampler
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """n images: codes drawn from the fitted sampler, projected, decoded in eval mode."""
+        z = self.sampler().sample(n, generator).to(self.device, torch.float32)
+        was_training = self.generator.training
+        self.generator.eval()
+        try:
+            return self.decode(z)
+        finally:
+            self.generator.train(was_training)
+
+    def encode(self, x: Tensor) -> Tensor:
+        """Codes (N, d) for images x (N, C, H, W): Adam on the codes against the frozen generator, projected."""
+        from latentgan.models.inversion import frozen, invert
+
+        # Start every image from the codes' mean direction: deterministic and central in the learned space.
+        start = project_codes(self.codes.weight.detach().mean(0, keepdim=True), self.config.projection)
+        with torch.enable_grad(), frozen(self.generator):
+            return invert(self.decode, x, start.expand(x.shape[0], -1), loss=self.config.loss,
+                          loss_weights=self.config.loss_weights, steps=self.config.encode_steps,
+                          lr=self.config.encode_lr, projection=self.config.projection)

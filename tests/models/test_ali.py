@@ -1,0 +1,140 @@
+import pytest
+import torch
+
+from latentgan.api import build_model, data_shape_of, load_data
+from latentgan.config import load_config
+from latentgan.data import IndexBatcher
+from latentgan.errors import ConfigError
+from latentgan.metrics.modes import mode_coverage
+from latentgan.models.ali import ALI, ALIConfig
+from latentgan.models.base import DataShape
+from latentgan.nn import Maxout
+
+RING = ["model.latent_dim=2", "model.hidden=[64, 64]", "model.lr_g=1e-3", "model.lr_d=1e-3", "data.name=ring",
+        "data.n_points=5000"]
+
+
+def _ring(extra=(), name="ali"):
+    config = load_config(None, [f"model.name={name}", *RING, *extra])
+    data = load_data(config)
+    return data, build_model(config, data_shape_of(data), seed=0)
+
+
+def _train(model, data, steps, batch_size=64):
+    batcher = IndexBatcher(len(data), batch_size, seed=0)
+    for step in range(steps):
+        logs = model.training_step(data.batch(batcher.next()), step)
+    return logs
+
+
+def _distance_and_reconstruction(model, data):
+    samples = model.sample(1000, generator=torch.Generator().manual_seed(1))
+    x = data.x[:500]
+    recon = (model.reconstruct(x) - x).pow(2).sum(dim=1).mean()
+    return mode_coverage(samples, data.modes, data.mode_std)["mean_distance_to_mode"], float(recon)
+
+
+def test_ali_moves_samples_to_the_modes_and_learns_to_reconstruct():
+    torch.set_num_threads(1)  # tiny MLPs: one thread is fastest on a shared CPU (conftest restores it)
+    data, model = _ring()
+    dist_before, recon_before = _distance_and_reconstruction(model, data)
+    _train(model, data, 2000)
+    dist_after, recon_after = _distance_and_reconstruction(model, data)
+    assert dist_after * 2.5 <= dist_before, f"distance to modes {dist_before:.3f} -> {dist_after:.3f}"
+    assert recon_after * 3 <= recon_before, f"reconstruction error {recon_before:.3f} -> {recon_after:.3f}"
+
+
+@pytest.mark.parametrize("arch, shape", [("mnist28", (1, 28, 28)), ("svhn32", (3, 32, 32)),
+                                         ("cifar32", (3, 32, 32)), ("celeba64", (3, 64, 64))])
+def test_table_architectures_encode_decode_and_sample_with_the_right_shapes(arch, shape):
+    config = ALIConfig(arch=arch, width_scale=0.0625, latent_dim=8)
+    model = ALI(config, DataShape(shape, (0.0, 1.0)))
+    x = torch.rand(3, *shape)
+    z = model.encode(x)
+    assert z.shape == (3, 8) and model.infer(x).shape == (3, 8)
+    assert model.decode(z).shape == (3, *shape) and model.reconstruct(x).shape == (3, *shape)
+    samples = model.sample(2)
+    assert samples.shape == (2, *shape) and samples.min() >= 0 and samples.max() <= 1
+    assert model.discriminator(x, z).shape == (3, 1)
+    has_maxout = any(isinstance(m, Maxout) for m in model.discriminator.modules())
+    assert has_maxout == (arch == "cifar32")  # Table 3 uses maxout, the others leaky ReLU
+
+
+def test_auto_arch_follows_the_resolution_and_refuses_a_mismatch():
+    assert ALI(ALIConfig(width_scale=0.0625, latent_dim=4), DataShape((1, 28, 28))).arch == "mnist28"
+    assert ALI(ALIConfig(latent_dim=2), DataShape((2,))).arch == "mlp"
+    with pytest.raises(ConfigError, match="needs 32 px"):
+        ALI(ALIConfig(arch="svhn32"), DataShape((1, 28, 28)))
+
+
+def test_gaussian_encoder_is_reparametrised_so_gradients_reach_sigma():
+    _, model = _ring()
+    x = torch.randn(16, 2)
+    assert not torch.equal(model.infer(x), model.infer(x))  # a draw from q(z|x)
+    assert torch.equal(model.encode(x), model.encode(x))  # the posterior mean
+    (grad,) = torch.autograd.grad(model.infer(x).pow(2).sum(), model.encoder.out.weight)
+    assert grad[2:].abs().sum() > 0, "no gradient reached the log-sigma outputs"
+
+
+def test_bigan_defaults_are_a_deterministic_encoder_and_a_uniform_prior():
+    config = load_config(None, ["model.name=bigan"])
+    assert (config.model.encoder, config.model.prior) == ("deterministic", "uniform")
+    _, model = _ring(name="bigan")
+    assert isinstance(model, ALI) and model.encoder.out.out_features == 2
+    x = torch.randn(8, 2)
+    assert torch.equal(model.infer(x), model.encode(x))
+    z = model.prior(1000)
+    assert z.min() >= -1 and z.max() <= 1 and z.min() < -0.9
+
+
+@pytest.mark.parametrize("update", ["alternating", "simultaneous"])
+def test_both_update_orders_train_every_network(update):
+    data, model = _ring([f"model.update={update}"])
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    logs = _train(model, data, 3)
+    assert set(logs) == {"d_loss", "g_loss"} and all(torch.isfinite(v) for v in logs.values())
+    for part in ("encoder", "decoder", "discriminator"):
+        changed = [not torch.equal(v, before[k]) for k, v in model.state_dict().items() if k.startswith(part)]
+        assert any(changed), f"{part} did not move under {update} updates"
+
+
+@pytest.mark.parametrize("override, match", [
+    ("model.encoder=vae", "model.encoder"), ("model.update=sometimes", "model.update"),
+    ("model.loss=wgan-gp", "model.loss"), ("model.arch=resnet", "model.arch"),
+    ("model.width_scale=0", "width_scale"), ("model.d_dropout=1.5", "d_dropout"),
+    ("model.prior=cauchy", "model.prior"), ("model.colour=red", "unknown key"),
+])
+def test_bad_config_is_a_config_error(override, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config(None, ["model.name=ali", override])
+
+
+def _conditional_ring(extra=()):
+    return _ring(["model.conditional=true", "model.y_embed_dim=4", *extra])
+
+
+def test_conditional_ali_trains_on_labels_and_the_label_steers_samples_at_fixed_z():
+    torch.set_num_threads(1)
+    data, model = _conditional_ring()
+    assert model.y_dim == 8  # ring-8's component labels, one-hot
+    _train(model, data, 1500)
+    z = model.prior(1, torch.Generator().manual_seed(0)).expand(8, -1)
+    samples = model.sample(8, z=z, y=torch.arange(8))
+    nearest = torch.cdist(samples, data.modes).argmin(dim=1)
+    assert len(set(nearest.tolist())) >= 4, f"one z, eight labels, modes hit: {nearest.tolist()}"
+    x, y = data.x[:500], data.y[:500]
+    assert model.encode(x, y).shape == (500, 2) and model.reconstruct(x, y).shape == (500, 2)
+
+
+def test_conditional_ali_needs_y_and_accepts_attribute_vectors():
+    _, model = _conditional_ring()
+    with pytest.raises(ValueError, match="conditional"):
+        model.encode(torch.randn(4, 2))
+    assert model.sample(5).shape == (5, 2)  # random labels when none are given
+    table = ALI(ALIConfig(arch="mnist28", width_scale=0.0625, latent_dim=4, conditional=True, y_dim=3),
+                DataShape((1, 28, 28)))
+    attributes = torch.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]])
+    x = table.sample(2, y=attributes)
+    assert x.shape == (2, 1, 28, 28) and table.encode(x, attributes).shape == (2, 4)
+    with pytest.raises(ConfigError, match="labelled data or model.y_dim"):
+        ALI(ALIConfig(conditional=True, latent_dim=2), DataShape((2,)))
