@@ -10,6 +10,7 @@ from torch import Tensor, nn
 from latentgan.data.base import to_unit_range
 from latentgan.losses import lap1_loss, mse_loss
 from latentgan.metrics.errors import MetricError
+from latentgan.nn.eval_mode import eval_mode
 
 
 class LabelPredictor(Protocol):
@@ -34,12 +35,8 @@ def _check_encoder(model: nn.Module) -> None:
 def reconstruct(model: nn.Module, x: Tensor) -> Tensor:
     """decode(encode(x)) for one batch in eval mode: x (B, C, H, W) or (B, D) -> same shape, on x's device."""
     _check_encoder(model)
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):  # restored after: in-training evaluation must not leave the model in eval mode
         recon = model.decode(model.encode(x.to(_device_of(model)))).to(x.device)
-    finally:
-        model.train(was_training)  # in-training evaluation must not leave the model in eval mode
     if recon.shape != x.shape:
         raise MetricError(f"decode(encode(x)) has shape {tuple(recon.shape)}, x has {tuple(x.shape)}")
     return recon

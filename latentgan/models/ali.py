@@ -18,6 +18,7 @@ from latentgan.models.registry import register_model
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.ali_tables import TABLES, table_decoder, table_discriminator_parts, table_encoder
 from latentgan.nn.conditioning import Conditioned, LinearEmbedding, condition_vector
+from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.joint_discriminator import JointDiscriminator
 from latentgan.nn.priors import PRIORS, sample_prior
 
@@ -271,13 +272,13 @@ class ALI(GenerativeModel):
         z = self.prior(n, generator) if z is None else z.to(self.device)
         if self.y_dim and y is None:
             y = torch.randint(self.y_dim, (n,), generator=generator, device=self.device)
-        with _eval(self.decoder):
+        with eval_mode(self.decoder):
             return self.decode(z, y)
 
     @torch.no_grad()
     def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         """G_x(E[G_z(x)]): (N, ...) -> (N, ...), encoder and decoder in eval mode."""
-        with _eval(self.encoder), _eval(self.decoder):
+        with eval_mode(self.encoder, self.decoder):
             return self.decode(self.encode(x, y), y)
 
 
@@ -290,14 +291,3 @@ def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
     optimizer.step()
 
 
-class _eval:
-    """Context manager: a module in eval mode inside, its previous mode restored after."""
-
-    def __init__(self, module: nn.Module) -> None:
-        self.module, self.was_training = module, module.training
-
-    def __enter__(self) -> None:
-        self.module.eval()
-
-    def __exit__(self, *exc) -> None:
-        self.module.train(self.was_training)

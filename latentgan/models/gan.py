@@ -17,6 +17,7 @@ from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import register_model
 from latentgan.models.tempering import build_lens, lens_config, lens_config_dict, lens_weight
 from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
+from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.priors import PRIORS, sample_prior
 
 
@@ -213,9 +214,5 @@ class GAN(GenerativeModel):
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n samples in the data range, drawn with the generator in eval mode."""
-        was_training = self.generator.training
-        self.generator.eval()
-        try:
+        with eval_mode(self.generator):
             return self.decode(self.prior(n, generator))
-        finally:
-            self.generator.train(was_training)

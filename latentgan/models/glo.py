@@ -17,6 +17,7 @@ from latentgan.losses import lap1_loss, mse_loss
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import register_model
 from latentgan.nn import DCGANGenerator, init_weights
+from latentgan.nn.eval_mode import eval_mode
 from latentgan.samplers import SAMPLERS, GaussianMixtureSampler, fit_sampler
 
 GLO_LOSSES = ("l2", "lap1", "l2+lap1")
@@ -185,12 +186,8 @@ class GLO(GenerativeModel):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n images: codes drawn from the fitted sampler, projected, decoded in eval mode."""
         z = self.sampler().sample(n, generator).to(self.device, torch.float32)
-        was_training = self.generator.training
-        self.generator.eval()
-        try:
+        with eval_mode(self.generator):
             return self.decode(z)
-        finally:
-            self.generator.train(was_training)
 
     def encode(self, x: Tensor) -> Tensor:
         """Codes (N, d) for images x (N, C, H, W): Adam on the codes against the frozen generator, projected."""

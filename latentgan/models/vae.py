@@ -14,6 +14,7 @@ from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.glo import reconstruction_loss
 from latentgan.models.registry import register_model
 from latentgan.nn import DCGANEncoder, DCGANGenerator, init_weights
+from latentgan.nn.eval_mode import eval_mode
 
 VAE_LOSSES = ("l2", "lap1", "l2+lap1")
 
@@ -89,9 +90,5 @@ class VAE(GenerativeModel):
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n images decoded from the prior, generator in eval mode."""
-        was_training = self.generator.training
-        self.generator.eval()
-        try:
+        with eval_mode(self.generator):
             return self.decode(self.prior(n, generator))
-        finally:
-            self.generator.train(was_training)
