@@ -11,6 +11,7 @@ from latentgan.metrics.context import EvalContext
 from latentgan.metrics.registry import METRICS, evaluate, parse_metric_names
 from latentgan.train.checkpoint import list_checkpoints
 from latentgan.train.run_dir import checkpoints_dir, read_run, write_text_atomic
+from latentgan.train.trainer import select_device
 
 # Inception FID costs ~20 minutes per 10k images on a 2-core CPU, so it is asked for by name.
 SLOW_METRICS = ("fid",)
@@ -26,12 +27,6 @@ def resolve_metric_names(names: str) -> list[str]:
     return parse_metric_names(names)
 
 
-def _device(device: str | None) -> str:
-    import torch
-
-    return device or ("cuda" if torch.cuda.is_available() else "cpu")
-
-
 def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = None, seed: int = 0,
                  device: str | None = None, inception_path: str | None = None, log=None) -> dict:
     """Evaluate the newest checkpoint of a run and merge the results into RUN_DIR/eval.json."""
@@ -40,7 +35,7 @@ def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = 
     run_dir = Path(run_dir)
     names = resolve_metric_names(metrics)
     config, _ = read_run(run_dir)
-    model = load(run_dir, device=_device(device))
+    model = load(run_dir, device=select_device(device or "auto"))
     ctx = EvalContext(model, config, n=n, seed=seed, inception_path=inception_path, run_dir=run_dir)
     result = evaluate(ctx, names, log=log)
     result["evaluated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
@@ -91,5 +86,5 @@ def report_run(run_dir: str | Path, device: str | None = None, figures: bool = T
         from latentgan.api import load
         from latentgan.viz.run_figures import draw_run_figures
 
-        draw_run_figures(load(run_dir, device=_device(device)), config, run_dir)
+        draw_run_figures(load(run_dir, device=select_device(device or "auto")), config, run_dir)
     return write_report(run_dir)

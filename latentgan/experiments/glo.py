@@ -224,7 +224,7 @@ def run_spectrum(settings: ExperimentSettings, budget: ReconBudget) -> Path:
                f"{rows[0]['top 50% dims']:.2f}, GLO random init {rows[1]['top 50% dims']:.2f}, GLO PCA init "
                f"{rows[2]['top 50% dims']:.2f}; GLO (random) is {'flatter' if flatter else 'not flatter'} than PCA.")
     figure = _plot_spectra(curves, settings.out_dir / "spectrum.png")
-    notes = [f"Budget: {budget}; dataset {dataset}.", "VAE codes are left out: no VAE model in the library yet."]
+    notes = [f"Budget: {budget}; dataset {dataset}.", "VAE codes are not in this spectrum yet."]
     card = Card("glo-spectrum", PAPER, SPECTRUM_CLAIM, verdict, None if settings.quick else flatter, rows, notes,
                 [figure])
     return card.write(settings.out_dir)

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from latentgan.config import RunConfig
-from latentgan.data import Dataset, load_dataset
+from latentgan.data import Dataset
 from latentgan.data.base import to_unit_range
 from latentgan.models.base import GenerativeModel
 
@@ -45,10 +45,10 @@ class EvalContext:
 
             split = "test" if "test" in DATASETS[self.config.data.name].splits else self.config.data.split
         if split not in self._data:
-            d = dataclasses.replace(self.config.data, split=split)
-            self._data[split] = load_dataset(
-                d.name, root=d.root, split=d.split, seed=self.config.train.seed, value_range=tuple(d.value_range),
-                pad_to=d.pad_to, resize=d.resize, limit=d.limit, download=False, **d.options)
+            from latentgan.api import load_data  # lazy: api imports the trainer, which imports metrics
+
+            data = dataclasses.replace(self.config.data, split=split, download=False)
+            self._data[split] = load_data(dataclasses.replace(self.config, data=data))
         return self._data[split]
 
     def count(self, default: int) -> int:
