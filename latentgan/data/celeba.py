@@ -27,13 +27,14 @@ _CACHE_VERSION = 1
 def read_attributes(path: Path) -> tuple[list[str], dict[str, list[float]]]:
     """Attribute names and, per file name, its 40 values mapped from {-1, 1} to {0, 1}."""
     lines = _read_lines(path)
-    if len(lines) < 2 or not lines[0].strip().isdigit():
+    if len(lines) < 2 or not (lines[0].strip().isascii() and lines[0].strip().isdigit()):
         raise DataError(f"{path}: expected a count line then the attribute names")
     names, rows = lines[1].split(), {}
     for number, line in enumerate(lines[2:], start=3):
         fields = line.split()
         if len(fields) != len(names) + 1 or any(v not in ("1", "-1") for v in fields[1:]):
-            raise DataError(f"{path}, line {number}: expected a file name and {len(names)} values of 1 or -1")
+            raise DataError(f"{path}, line {number}: expected a file name and {len(names)} values of 1 or -1, "
+                            f"got {line.strip()[:60]!r}")
         rows[fields[0]] = [1.0 if v == "1" else 0.0 for v in fields[1:]]
     if int(lines[0]) != len(rows):
         raise DataError(f"{path} announces {int(lines[0])} images but lists {len(rows)}; the file is truncated")
@@ -56,7 +57,12 @@ def _read_lines(path: Path) -> list[str]:
     if not path.is_file():
         raise DataError(f"celeba: {path.name} not found in {path.parent}; download CelebA's "
                         f"'Anno' and 'Eval' files by hand and place them there")
-    return [line for line in path.read_text().splitlines() if line.strip()]
+    try:
+        text = path.read_text(encoding="ascii")
+    except UnicodeDecodeError as err:
+        raise DataError(f"{path} is not a plain-text CelebA list (byte {err.start} is not ASCII); download it "
+                        "again") from err
+    return [line for line in text.splitlines() if line.strip()]
 
 
 def cache_path(root: Path, split: str, resolution: int) -> Path:

@@ -62,7 +62,10 @@ def batch_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if "data" not in batch or "labels" not in batch:
         raise DataError(f"{path} lacks the 'data' and 'labels' entries (found {sorted(batch)}); "
                         "is it a CIFAR-100 or other file?")
-    data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
+    try:
+        data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
+    except (ValueError, TypeError) as err:  # ragged lists, undecodable bytes, ...
+        raise DataError(f"{path}: 'data' and 'labels' are not arrays ({type(err).__name__}: {err})") from err
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
         raise DataError(f"{path}: 'data' is {data.dtype} {data.shape}, expected uint8 (N, 3072)")
     if labels.shape != (len(data),) or not np.issubdtype(labels.dtype, np.integer):

@@ -8,6 +8,7 @@ files are then fetched from MIRROR/DATASET/FILENAME.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import shutil
 import tarfile
@@ -149,7 +150,7 @@ def _copy_response(url: str, out: BinaryIO, size: int | None, timeout: float) ->
                 if size is not None and written > size:
                     raise DataError(f"{url} is larger than the published {size} bytes; not the expected file")
                 out.write(block)
-    except (urllib.error.URLError, OSError) as err:
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as err:  # IncompleteRead: cut short
         raise DataError(f"cannot download {url} ({err}); check the network or set {MIRROR_ENV}") from err
     if size is not None and written != size:
         raise DataError(f"{url} gave {written} bytes, the published size is {size}; download again")

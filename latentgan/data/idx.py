@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 import zlib
 from pathlib import Path
@@ -49,8 +50,10 @@ def _read_bytes(path: Path) -> bytes:
 def read_idx(path: Path, magic: int) -> np.ndarray:
     """Read an unsigned-byte IDX file, checking magic number and that the length matches the header."""
     data = _read_bytes(path)
+    if not data:
+        raise DataError(f"{path} is empty; download it again")
     if len(data) < 4 or struct.unpack(">I", data[:4])[0] != magic:
-        found = data[:4].hex() if len(data) >= 4 else "nothing"
+        found = data[:4].hex() if len(data) >= 4 else f"{data.hex()} (the file has only {len(data)} bytes)"
         raise DataError(f"{path} is not an IDX file of the expected kind: magic number 0x{found}, "
                         f"expected 0x{magic:08x}; is it the right file (images vs labels)?")
     ndim = magic & 0xFF
@@ -58,7 +61,7 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
     if len(data) < header:
         raise DataError(f"{path} is truncated: {len(data)} bytes, shorter than its {header}-byte header")
     dims = struct.unpack(f">{ndim}I", data[4:header])
-    expected = header + int(np.prod(dims))
+    expected = header + math.prod(dims)  # Python ints: no overflow for 2**32-sized dims
     if len(data) != expected:
         raise DataError(f"{path} has {len(data)} bytes but its header {dims} needs {expected}; "
                         "the file is truncated or corrupt, download it again")

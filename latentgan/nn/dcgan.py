@@ -12,6 +12,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
 
+from latentgan.errors import ConfigError
 from latentgan.nn.blocks import ConvBlock, resolve_norm
 
 # resolution -> (size of the smallest feature map, number of stride-2 layers)
@@ -21,8 +22,9 @@ RESOLUTIONS: tuple[int, ...] = tuple(_PLANS)
 
 def _plan(resolution: int) -> tuple[int, int]:
     if resolution not in _PLANS:
-        raise ValueError(
-            f"DCGAN networks support resolution {', '.join(map(str, RESOLUTIONS))}; got {resolution}"
+        raise ConfigError(
+            f"DCGAN networks support resolution {', '.join(map(str, RESOLUTIONS))}; got {resolution}: resize the "
+            "data with data.resize (e.g. data.resize=32) or use model.arch=mlp"
         )
     return _PLANS[resolution]
 

@@ -82,12 +82,22 @@ def set_rng_state(state: dict) -> None:
 
 
 def save_checkpoint(directory: Path, step: int, payload: dict, keep: int) -> Path:
-    """Write step's checkpoint atomically, then delete all but the newest `keep` ones."""
+    """Write step's checkpoint atomically, then delete all but the newest `keep` ones.
+
+    A failed write (disk full, ...) is a CheckpointError; the earlier checkpoints are untouched and no
+    file is left under the new name. Temporary files of writes cut short by a kill are removed.
+    """
     path = checkpoint_path(directory, step)
     payload = {"format": FORMAT, "version": VERSION, "step": step, **payload}
-    atomic_write(path, lambda f: torch.save(payload, f))
+    try:
+        atomic_write(path, lambda f: torch.save(payload, f))
+    except OSError as e:
+        raise CheckpointError(f"cannot write checkpoint '{path}' ({e.strerror or e}); the earlier checkpoints "
+                              "are kept — free some space and continue with `latentgan resume`") from e
     for old in list_checkpoints(directory)[:-keep]:
         old.unlink(missing_ok=True)
+    for stale in directory.glob(".step_*.pt.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a process killed mid-write; one writer per run directory
     return path
 
 
@@ -114,11 +124,13 @@ def load_latest_checkpoint(directory: Path, warn=print) -> dict:
     candidates = list_checkpoints(directory)
     if not candidates:
         raise CheckpointError(f"no checkpoint in '{directory}'; the run was stopped before its first "
-                              "checkpoint — start it again with `latentgan train`")
+                              f"checkpoint — delete '{directory.parent}' and start it again with `latentgan train`")
+    errors = []
     for path in reversed(candidates):
         try:
             return read_checkpoint(path)
         except CheckpointError as e:
             warn(f"warning: {e}; trying an earlier checkpoint")
-    raise CheckpointError(f"none of the {len(candidates)} checkpoints in '{directory}' can be read; "
-                          "start the run again with `latentgan train`")
+            errors.append(e)
+    raise CheckpointError(f"none of the {len(candidates)} checkpoints in '{directory}' can be read (newest: "
+                          f"{errors[0]}); start the run again with `latentgan train`")
