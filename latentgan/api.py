@@ -14,6 +14,15 @@ from latentgan.errors import CheckpointError
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import get_model_entry
 from latentgan.train.checkpoint import load_latest_checkpoint, read_checkpoint
+from latentgan.train.distributed import (
+    agree,
+    barrier,
+    init_distributed,
+    process_device,
+    seed_process,
+    shutdown,
+    sync_batch_norm,
+)
 from latentgan.train.run_dir import (
     checkpoints_dir,
     default_run_dir,
@@ -53,19 +62,34 @@ def seed_everything(seed: int) -> None:
 
 
 def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
-    """Train a fresh run into `out` (default runs/<model>-<data>-<time>); returns the run directory."""
-    run_dir = Path(out or config.train.out or default_run_dir(config))
+    """Train a fresh run into `out` (default runs/<model>-<data>-<time>); returns the run directory.
+
+    Under torchrun every process calls this; they train one model together and rank 0 writes the run.
+    """
     device = select_device(config.train.device)
-    data = load_data(config)  # before touching the disk: a bad dataset leaves nothing behind
-    shape = data_shape_of(data)
-    model = build_model(config, shape, seed=config.train.seed).to(device)
-    data = data.to(device)
-    model.initialize(data)  # fresh runs only: resume and load restore what it set from the checkpoint
-    prepare_new_run(run_dir)
-    write_run_files(run_dir, config, shape)
-    trainer = Trainer(config, run_dir, model, data, log=log)
-    trainer.log_parameters()
-    trainer.fit()
+    ctx = init_distributed(device)
+    device = process_device(device, ctx)
+    try:
+        run_dir = Path(agree(str(out or config.train.out or default_run_dir(config)), ctx))
+        data = load_data(config)  # before touching the disk: a bad dataset leaves nothing behind
+        shape = data_shape_of(data)
+        # The same seed on every process: the replicas start identical.
+        model = build_model(config, shape, seed=config.train.seed).to(device)
+        if config.train.sync_batch_norm:
+            sync_batch_norm(model, ctx, device)
+        data = data.to(device)
+        model.initialize(data)  # fresh runs only: resume and load restore what it set from the checkpoint
+        if ctx.is_main:
+            prepare_new_run(run_dir)
+            write_run_files(run_dir, config, shape, ctx.world_size)
+        barrier(ctx)
+        seed_process(config.train.seed, 0, ctx)
+        trainer = Trainer(config, run_dir, model, data, log=log if ctx.is_main else _silent, dist=ctx)
+        if ctx.is_main:
+            trainer.log_parameters()
+        trainer.fit()
+    finally:
+        shutdown(ctx)
     return run_dir
 
 
@@ -80,16 +104,25 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
     checkpoint = load_latest_checkpoint(checkpoints_dir(run_dir), warn=log)
     _check_model_name(checkpoint, config, run_dir)
     torch_device = select_device(config.train.device)
-    data = load_data(config)
-    model = build_model(config, shape, seed=config.train.seed).to(torch_device)
-    trainer = Trainer(config, run_dir, model, data.to(torch_device), log=log)
-    trainer.restore(checkpoint)
-    if steps is not None:
-        write_run_files(run_dir, config, shape)
-    if trainer.step >= config.train.steps:
-        log(f"run '{run_dir}' is already at step {trainer.step}; pass --steps N to train further")
-        return run_dir
-    trainer.fit()
+    ctx = init_distributed(torch_device)
+    torch_device = process_device(torch_device, ctx)
+    try:
+        data = load_data(config)
+        model = build_model(config, shape, seed=config.train.seed).to(torch_device)
+        if config.train.sync_batch_norm:
+            sync_batch_norm(model, ctx, torch_device)
+        trainer = Trainer(config, run_dir, model, data.to(torch_device), log=log if ctx.is_main else _silent,
+                          dist=ctx)
+        trainer.restore(checkpoint)  # any world size: the batcher continues from the same share of the epoch
+        seed_process(config.train.seed, trainer.step, ctx)
+        if steps is not None and ctx.is_main:
+            write_run_files(run_dir, config, shape, ctx.world_size)
+        if trainer.step >= config.train.steps:
+            log(f"run '{run_dir}' is already at step {trainer.step}; pass --steps N to train further")
+            return run_dir
+        trainer.fit()
+    finally:
+        shutdown(ctx)
     return run_dir
 
 
@@ -108,6 +141,10 @@ def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str 
         raise CheckpointError(f"checkpoint does not fit the model configured in '{run_dir}' "
                               f"({str(e).splitlines()[0]})") from e
     return model.to(device).eval()
+
+
+def _silent(message: str) -> None:
+    """The log of ranks other than 0: one voice per job."""
 
 
 def _check_model_name(state: dict, config: RunConfig, run_dir: Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 
 EPILOG = """examples:
@@ -32,7 +34,7 @@ def _train(args: argparse.Namespace) -> int:
         overrides.append("train.progress=false")
     config = load_config(args.config, overrides + list(args.set))
     run_dir = train(config, out=args.out)
-    print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
+    _finished(run_dir)
     return 0
 
 
@@ -40,8 +42,14 @@ def _resume(args: argparse.Namespace) -> int:
     from latentgan.api import resume
 
     run_dir = resume(args.run_dir, steps=args.steps, device=args.device)
-    print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
+    _finished(run_dir)
     return 0
+
+
+def _finished(run_dir) -> None:
+    """Say where the run is; under torchrun only rank 0 speaks."""
+    if os.environ.get("RANK", "0") == "0":
+        print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -85,6 +93,20 @@ def _report(args: argparse.Namespace) -> int:
 
     path = report_run(args.run_dir, device=args.device, figures=not args.no_figures)
     print(f"wrote {path}")
+    return 0
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from latentgan.errors import LatentganError
+
+    try:
+        from latentgan.explore.server import serve
+    except ModuleNotFoundError as e:
+        if e.name not in ("fastapi", "uvicorn", "starlette", "pydantic"):
+            raise
+        raise LatentganError(f"the explorer needs FastAPI and uvicorn ({e.name} is missing): "
+                             "pip install 'latentgan[explore]'") from e
+    serve(args.run_dir, host=args.host, port=args.port, device=args.device or "cpu")
     return 0
 
 
@@ -169,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     from latentgan import __version__
 
     parser.add_argument("--version", action="version", version=f"latentgan {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_train(sub)
     p = sub.add_parser("resume", help="continue a run from its newest checkpoint")
@@ -202,6 +225,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="only collect what exists; draw no new pictures")
     p.add_argument("--device", help="device for drawing pictures (default: cuda when present, else cpu)")
     p.set_defaults(func=_report)
+    p = sub.add_parser("explore", help="open a run in the latent explorer, a local web page",
+                       description="Serve a web page on HOST:PORT to sample, encode, interpolate, walk and do "
+                                   "arithmetic in the latent space of a run (needs `pip install latentgan[explore]`).")
+    p.add_argument("run_dir", help="run directory written by `latentgan train`")
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--device", help="device for the model (default cpu)")
+    p.set_defaults(func=_explore)
     p = sub.add_parser("reproduce", help="run a paper's experiment and write its card (our number beside theirs)")
     p.add_argument("name", nargs="?", help="experiment name (see --list)")
     p.add_argument("--list", action="store_true", help="list the experiments")
@@ -226,8 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; user errors print one line and exit with status 2."""
+    """Run the CLI; user errors print one line and exit with status 2 (with --debug: the traceback too)."""
     from latentgan.errors import LatentganError
+    from latentgan.train.signals import TrainingInterrupted
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -236,16 +268,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return args.func(args)
+    except TrainingInterrupted as e:
+        print(f"latentgan: {e}", file=sys.stderr)
+        return e.exit_code
     except LatentganError as e:
+        _print_traceback(args)
         print(f"latentgan: error: {e}", file=sys.stderr)
         return 2
     except OSError as e:
+        _print_traceback(args)
         print(f"latentgan: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("latentgan: interrupted; the newest checkpoint is kept — continue with `latentgan resume`",
               file=sys.stderr)
         return 130
+
+
+def _print_traceback(args: argparse.Namespace) -> None:
+    if args.debug:
+        traceback.print_exc()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ A run config has three sections: `model` (the model's own dataclass, chosen by `
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -62,15 +63,24 @@ class TrainConfig:
     eval_every: int = 0
     eval_metrics: list[str] = field(default_factory=list)
     eval_n: int | None = None
+    on_divergence: str = "stop"  # NaN/Inf in a loss or parameter: stop, or rollback to the newest checkpoint
+    rollback_lr_factor: float = 0.5  # each rollback multiplies every learning rate by this
+    max_rollbacks: int = 3
+    sync_batch_norm: bool = False  # under torchrun on GPUs: batch statistics over the whole job's batch
 
     def validate(self) -> None:
-        """Check ranges, the device name and the periodic-evaluation metrics."""
+        """Check ranges, the device name, the divergence policy and the periodic-evaluation metrics."""
         for key in ("steps", "batch_size", "log_every", "sample_every", "checkpoint_every",
                     "keep_checkpoints", "grid_size"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(self, key)}")
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
+        if self.on_divergence not in ("stop", "rollback"):
+            raise ConfigError(f"train.on_divergence must be stop or rollback, got '{self.on_divergence}'")
+        if not 0 < self.rollback_lr_factor < 1 or self.max_rollbacks < 1:
+            raise ConfigError("train.rollback_lr_factor must lie strictly between 0 and 1 and train.max_rollbacks "
+                              f"be at least 1, got {self.rollback_lr_factor} and {self.max_rollbacks}")
         if self.eval_every < 0 or (self.eval_n is not None and self.eval_n < 1):
             raise ConfigError("train.eval_every must be >= 0 (0 = off) and train.eval_n positive or null")
         if self.eval_every and not self.eval_metrics:
@@ -134,9 +144,11 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     if tp is float and isinstance(value, str):
         # YAML 1.1 reads 1e-3 (no dot) as a string; users mean the number.
         try:
-            return float(value)
+            value = float(value)
         except ValueError:
             pass
+    if tp is float and isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key} must be a finite number, got {value}")
     if tp is dict and isinstance(value, dict):
         return value
     if tp in (int, float) and isinstance(value, bool) or not isinstance(value, tp):
@@ -216,6 +228,8 @@ def config_from_dict(tree: dict) -> RunConfig:
             raise ConfigError(f"section '{name}' must be a mapping of keys to values")
         sections[name] = dict(value)
     model_name = sections["model"].pop("name", "gan")
+    if not isinstance(model_name, str):
+        raise ConfigError(f"model.name must be the name of a model (see `latentgan models list`), got {model_name!r}")
     entry = get_model_entry(model_name)
     model = build_dataclass(entry.config_class, sections["model"], "model")
     data = build_dataclass(DataConfig, sections["data"], "data", extra="options")

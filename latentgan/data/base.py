@@ -120,9 +120,15 @@ class IndexBatcher:
 
     def state_dict(self) -> dict:
         """The data-order position: enough to continue the same sequence of batches."""
-        return {"epoch": self.epoch, "position": self.position}
+        return {"epoch": self.epoch, "position": self.position, "world_size": self.world_size}
 
     def load_state_dict(self, state: dict) -> None:
-        """Continue from a saved position."""
+        """Continue from a saved position; saved with another world size, from the same share of the epoch."""
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != self.world_size:
+            # Shards differ between world sizes, so the exact order cannot continue; keep the epoch and the
+            # fraction of it already seen, in whole batches.
+            seen = self.position * saved_world
+            self.position = seen // self.world_size // self.batch_size * self.batch_size
         self._order = None

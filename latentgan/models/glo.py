@@ -171,7 +171,9 @@ class GLO(GenerativeModel):
         for opt in self.optimizers.values():
             opt.step()
         with torch.no_grad():
-            rows = index.unique()
+            # The rows the step moved: this batch's, and under torchrun the other processes' batches' too.
+            grad = self.codes.weight.grad
+            rows = grad.coalesce().indices()[0] if grad is not None and grad.is_sparse else index.unique()
             self.codes.weight[rows] = project_codes(self.codes.weight[rows], self.config.projection)
         self._sampler = None
         return {"loss": loss.detach()}

@@ -43,19 +43,23 @@ def write_text_atomic(path: Path, text: str) -> None:
     atomic_write(path, lambda f: f.write(text.encode()))
 
 
-def write_run_files(run_dir: Path, config: RunConfig, data_shape: DataShape) -> None:
+def write_run_files(run_dir: Path, config: RunConfig, data_shape: DataShape, world_size: int = 1) -> None:
     """Write the resolved config and the run's metadata (enough to rebuild the model without data)."""
     from latentgan import __version__
 
     write_text_atomic(run_dir / CONFIG, yaml.safe_dump(config.to_dict(), sort_keys=False))
     meta = {"latentgan_version": __version__, "model": config.model.name, "data": config.data.name,
-            "data_shape": data_shape.to_dict(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            "data_shape": data_shape.to_dict(), "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "world_size": world_size}
     write_text_atomic(run_dir / META, json.dumps(meta, indent=2) + "\n")
 
 
 def read_run(run_dir: str | Path) -> tuple[RunConfig, DataShape]:
     """Read a run directory's config and data shape, with a clear error when it is not a run."""
     run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunDirError(f"'{run_dir}' is a file, not a run directory; pass the directory `latentgan train` "
+                          "printed")
     if not run_dir.is_dir():
         raise RunDirError(f"run directory '{run_dir}' does not exist; pass the directory `latentgan train` "
                           "printed")
@@ -68,7 +72,8 @@ def read_run(run_dir: str | Path) -> tuple[RunConfig, DataShape]:
         config = config_from_dict(tree)
         shape = DataShape.from_dict(meta["data_shape"])
     except (yaml.YAMLError, json.JSONDecodeError, KeyError, TypeError) as e:
-        raise RunDirError(f"the files of run '{run_dir}' are damaged ({type(e).__name__}: {e})") from e
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise RunDirError(f"the files of run '{run_dir}' are damaged ({type(e).__name__}: {detail})") from e
     except ConfigError as e:
         raise RunDirError(f"the config of run '{run_dir}' is invalid: {e}") from e
     return config, shape

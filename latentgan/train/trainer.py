@@ -14,12 +14,22 @@ from tqdm import tqdm
 
 from latentgan.config import RunConfig
 from latentgan.data import Dataset, IndexBatcher
-from latentgan.errors import ConfigError
+from latentgan.errors import CheckpointError, ConfigError
 from latentgan.models.base import GenerativeModel
-from latentgan.train.checkpoint import rng_state, save_checkpoint, set_rng_state
+from latentgan.train.checkpoint import checkpoint_path, rng_state, save_checkpoint, set_rng_state
+from latentgan.train.distributed import (
+    SINGLE,
+    DistContext,
+    GradientAverager,
+    agreed_signal,
+    check_replicas_agree,
+    mean_over_processes,
+)
+from latentgan.train.divergence import DivergenceError, DivergenceGuard, roll_back
 from latentgan.train.metrics_log import LossAccumulator, MetricsLog
 from latentgan.train.run_dir import checkpoints_dir
 from latentgan.train.samples import save_samples
+from latentgan.train.signals import StopSignals, TrainingInterrupted
 from latentgan.train.summary import write_summary
 
 
@@ -37,30 +47,42 @@ class Trainer:
     """Runs `model.training_step` for config.train.steps steps, writing into run_dir."""
 
     def __init__(self, config: RunConfig, run_dir: Path, model: GenerativeModel, data: Dataset,
-                 log=print):
+                 log=print, dist: DistContext = SINGLE):
         self.config, self.run_dir, self.model, self.data, self.log = config, Path(run_dir), model, data, log
         t = config.train
-        self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed)
+        # Under torchrun each process reads its own shard of every epoch and only rank 0 writes files.
+        self.dist = dist
+        self.averager = GradientAverager(dist)
+        self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed, rank=dist.rank, world_size=dist.world_size)
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
         self.losses = LossAccumulator()
         self.step = 0
         self.wall_seconds = 0.0  # training time over all sessions of the run
         self._eval_data: dict = {}
+        self.guard = DivergenceGuard(model, self.run_dir)
 
     def restore(self, checkpoint: dict) -> None:
         """Load the complete training state of a checkpoint (weights, optimizers, RNG, data order)."""
-        self.model.load_extra_state(checkpoint["training"]["extra"])
-        self.model.load_state_dict(checkpoint["model"])
-        self.model.load_training_state(checkpoint["training"])
+        try:
+            self.model.load_extra_state(checkpoint["training"]["extra"])
+            self.model.load_state_dict(checkpoint["model"])
+            self.model.load_training_state(checkpoint["training"])
+        except (KeyError, RuntimeError, ValueError, TypeError) as e:
+            raise CheckpointError(f"the checkpoint of step {checkpoint.get('step')} does not fit the model "
+                                  f"configured in '{self.run_dir}' ({str(e).splitlines()[0]}); was its config.yaml "
+                                  "edited?") from e
         self.batcher.load_state_dict(checkpoint["data_order"])
         self.losses.load_state_dict(checkpoint["losses"])
         set_rng_state(checkpoint["rng"])
         self.step = int(checkpoint["step"])
         self.wall_seconds = float(checkpoint.get("wall_seconds", 0.0))
-        self.metrics.truncate_after(self.step)
+        self.guard.load_state_dict(checkpoint.get("divergence", {}))
+        if self.dist.is_main:
+            self.metrics.truncate_after(self.step)
 
     def checkpoint(self) -> Path:
-        """Write the complete state at the current step."""
+        """Write the complete state at the current step (never a diverged one: DivergenceError)."""
+        self.guard.check(self.step)
         payload = {
             "model_name": self.config.model.name,
             "model": self.model.state_dict(),
@@ -70,6 +92,7 @@ class Trainer:
             "rng": rng_state(),
             "wall_seconds": self.wall_seconds,
             "config": self.config.to_dict(),
+            "divergence": self.guard.state_dict(),
         }
         return save_checkpoint(checkpoints_dir(self.run_dir), self.step, payload,
                                self.config.train.keep_checkpoints)
@@ -102,19 +125,43 @@ class Trainer:
         self.model.train()
         start_time = time.time()
         self._window_start, self._window_steps = time.time(), 0
-        bar = tqdm(total=t.steps, initial=self.step, disable=not t.progress, dynamic_ncols=True,
-                   desc=f"{self.config.model.name}/{self.config.data.name}")
-        while self.step < t.steps:
-            self.model.on_step(self.step)
-            batch = self.data.batch(self.batcher.next())
-            self.losses.add(self.model.training_step(batch, self.step))
-            self.step += 1
-            self._window_steps += 1
-            bar.update(1)
-            self._periodic(bar)
-        bar.close()
-        write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
+        bar = tqdm(total=t.steps, initial=self.step, disable=not (t.progress and self.dist.is_main),
+                   dynamic_ncols=True, desc=f"{self.config.model.name}/{self.config.data.name}")
+        with StopSignals() as stop:  # SIGINT/SIGTERM: finish the step, checkpoint, raise TrainingInterrupted
+            while self.step < t.steps:
+                self.model.on_step(self.step)
+                batch = self.data.batch(self.batcher.next())
+                self.averager.attach(self.model)  # models that grow make new optimizers
+                losses = self.model.training_step(batch, self.step)
+                self.losses.add(losses)
+                self.step += 1
+                self.guard.observe(losses, self.step)
+                self._window_steps += 1
+                bar.update(1)
+                try:
+                    self._periodic(bar)
+                except DivergenceError as error:
+                    roll_back(self, error)  # re-raises unless train.on_divergence=rollback
+                    bar.reset(total=t.steps)
+                    bar.update(self.step)
+                signal = stop.received
+                if self.dist.enabled:
+                    # All processes must stop after the same step, or the others wait forever in the next
+                    # all-reduce: they agree at log steps.
+                    signal = agreed_signal(signal, self.dist, self.model.device) if self._due(t.log_every) else None
+                if signal is not None:
+                    self._stop(signal)
+            bar.close()
+            check_replicas_agree(self.model, self.dist)
+            if self.dist.is_main:
+                write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
         return self.run_dir
+
+    def _stop(self, signum: int) -> None:
+        """After a stop signal: make sure this step is checkpointed, then raise TrainingInterrupted."""
+        if self.dist.is_main and not checkpoint_path(checkpoints_dir(self.run_dir), self.step).exists():
+            self.checkpoint()
+        raise TrainingInterrupted(signum, self.step, self.run_dir)
 
     def _due(self, every: int) -> bool:
         return every > 0 and (self.step % every == 0 or self.step == self.config.train.steps)
@@ -123,14 +170,19 @@ class Trainer:
         """After a step: log, draw samples, evaluate and checkpoint when each is due."""
         t = self.config.train
         if self._due(t.log_every):
+            self.guard.check(self.step)
             elapsed = max(time.time() - self._window_start, 1e-9)
             self.wall_seconds += elapsed
-            record = {"step": self.step, **self.losses.pop_means(),
+            means = mean_over_processes(self.losses.pop_means(), self.dist, self.model.device)
+            record = {"step": self.step, **means,
                       "images_per_sec": round(self._window_steps * t.batch_size / elapsed, 1),
                       "wall_sec": round(self.wall_seconds, 2)}
-            self.metrics.append(record)
+            if self.dist.is_main:
+                self.metrics.append(record)
             bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "wall_sec")})
             self._window_start, self._window_steps = time.time(), 0
+        if not self.dist.is_main:
+            return  # pictures, evaluation and checkpoints are rank 0's; the weights are the same everywhere
         if self._due(t.sample_every):
             save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
         if self._due(t.eval_every):
