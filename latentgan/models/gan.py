@@ -31,6 +31,7 @@ class GANConfig:
     latent_dim: int = 64
     prior: str = "normal"
     hidden: list[int] = field(default_factory=lambda: [128, 128, 128])
+    mlp_activation: str | None = None  # MLP units in G and D; null: ReLU in G, leaky ReLU in D
     width: int = 64
     g_batch_norm: bool = True
     d_batch_norm: bool | None = None
@@ -52,6 +53,9 @@ class GANConfig:
             raise ConfigError(f"model.loss '{self.loss}' is unknown; choose one of: {', '.join(LOSSES)}")
         if self.arch not in ("auto", "mlp", "dcgan"):
             raise ConfigError(f"model.arch '{self.arch}' is unknown; choose auto, mlp or dcgan")
+        if self.mlp_activation not in (None, "relu", "leaky_relu", "tanh"):
+            raise ConfigError(f"model.mlp_activation '{self.mlp_activation}' is unknown; choose null, relu, "
+                              "leaky_relu or tanh")
         if self.prior not in PRIORS:
             raise ConfigError(f"model.prior '{self.prior}' is unknown; choose one of: {', '.join(PRIORS)}")
         if self.init != "auto" and self.init not in INIT_SCHEMES:
@@ -71,7 +75,8 @@ def build_generator(cfg, shape: DataShape) -> nn.Module:
     if _arch(cfg, shape) == "mlp":
         dim = int(torch.Size(shape.sample_shape).numel())
         act = out_activation if shape.is_image else None
-        return MLP(cfg.latent_dim, dim, cfg.hidden, activation="relu", batch_norm=cfg.g_batch_norm and
+        activation = cfg.mlp_activation or "relu"
+        return MLP(cfg.latent_dim, dim, cfg.hidden, activation=activation, batch_norm=cfg.g_batch_norm and
                    shape.is_image, out_activation=act)
     channels, resolution = shape.sample_shape[0], shape.sample_shape[1]
     return DCGANGenerator(cfg.latent_dim, channels, resolution, cfg.width, cfg.g_batch_norm, out_activation)
@@ -81,7 +86,8 @@ def build_discriminator(cfg, shape: DataShape, batch_norm: bool) -> nn.Module:
     """Discriminator returning one raw score per example: (N, 1)."""
     if _arch(cfg, shape) == "mlp":
         dim = int(torch.Size(shape.sample_shape).numel())
-        return MLP(dim, 1, cfg.hidden, activation="leaky_relu", batch_norm=batch_norm,
+        activation = cfg.mlp_activation or "leaky_relu"
+        return MLP(dim, 1, cfg.hidden, activation=activation, batch_norm=batch_norm,
                    dropout=cfg.d_dropout, maxout_pieces=cfg.maxout_pieces)
     channels, resolution = shape.sample_shape[0], shape.sample_shape[1]
     return DCGANDiscriminator(channels, resolution, cfg.width, batch_norm, dropout=cfg.d_dropout,

@@ -48,6 +48,9 @@ CASES = {
     # GLO: the code table (sized by initialize, rebuilt from extra_state) and sparse SGD on its rows.
     "glo-codes": ["model.name=glo", "model.width=8", "model.latent_dim=8", "model.momentum=0.5",
                   "data.name=digits", "data.resize=28", "data.limit=200"],
+    # IVE-GAN: random T(x) (shifts, rotations) and z0 draw from the restored RNG; BN in E, G and D_enc.
+    "ive-gan-table": ["model.name=ive_gan", "model.width_scale=0.0625", "model.latent_dim=4", "data.name=digits",
+                      "data.pad_to=32", "data.limit=200"],
 }
 
 

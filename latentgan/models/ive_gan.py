@@ -1,0 +1,270 @@
+"""IVE-GAN (invariant encoding GAN, ICLR 2018 submission): an encoder learned by telling transformed originals
+T(x) from reconstructions G(z0, E(x)), both judged with the original x as condition.
+
+Networks: encoder E(x) -> z, generator G(z0, z) with its own noise z0, and one shared feature network D_enc
+under two heads: the conditional discriminator D(a, x) = head(concat(D_enc(a), D_enc(x))) and the unconditional
+D0(x) = head0(D_enc(x)), which sees prior codes G(z0, z) so that the whole latent space generates (Eq. 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import Tensor, nn
+
+from latentgan.data.transforms import RandomTransform, TransformConfig, gaussian_shift
+from latentgan.errors import ConfigError
+from latentgan.losses import get_loss
+from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.registry import register_model
+from latentgan.nn import INIT_SCHEMES, MLP, init_weights
+from latentgan.nn.eval_mode import eval_mode
+from latentgan.nn.ive_tables import TABLES, TableGenerator, table_encoder, table_features
+from latentgan.nn.priors import PRIORS, sample_prior
+
+IVE_LOSSES = ("minimax", "ns", "lsgan")
+_TRANSFORM_KEYS = ("shift", "rotate", "flip", "brightness", "contrast", "hue", "point_std")
+_AUTO_TABLE = {32: "mnist32", 128: "celeba128"}
+
+
+@dataclass
+class IVEGANConfig:
+    """IVE-GAN hyperparameters; defaults follow Table 2 (MNIST) where the paper gives them.
+
+    arch: auto | mlp | mnist32 | celeba128 (auto: Table 1's MLPs for points, the table matching the image size).
+    transform: T(x), keys shift (px), rotate (deg), flip, brightness, contrast, hue (turns), and for 2-D points
+    point_std (Sigma = point_std^2 I; null takes the mixture's own std, Eq. 4). d_features: width of D_enc's
+    output (the tables use the code size; null). loss: minimax is Eq. 3 as written; ns is the usual
+    non-saturating generator loss.
+    """
+
+    name: str = "ive_gan"
+    arch: str = "auto"
+    latent_dim: int = 16
+    noise_dim: int = 4
+    prior: str = "uniform"
+    noise_prior: str = "normal"
+    loss: str = "minimax"
+    hidden: list[int] = field(default_factory=lambda: [128])
+    mlp_activation: str = "tanh"
+    width_scale: float = 1.0
+    d_features: int | None = None
+    transform: dict = field(default_factory=lambda: {"shift": 4, "rotate": 20.0})
+    init: str = "auto"
+    lr_g: float = 2e-4
+    lr_d: float = 1e-4
+    betas: list[float] = field(default_factory=lambda: [0.7, 0.999])
+    d_steps: int = 1
+
+    def validate(self) -> None:
+        """Refuse values the model cannot use, naming the valid choices."""
+        choices = {"arch": ("auto", "mlp", *TABLES), "prior": PRIORS, "noise_prior": PRIORS, "loss": IVE_LOSSES,
+                   "mlp_activation": ("tanh", "relu", "leaky_relu")}
+        for key, valid in choices.items():
+            if getattr(self, key) not in valid:
+                raise ConfigError(f"model.{key} '{getattr(self, key)}' is unknown; choose one of: {', '.join(valid)}")
+        if self.init != "auto" and self.init not in INIT_SCHEMES:
+            raise ConfigError(f"model.init '{self.init}' is unknown; choose auto or one of: {', '.join(INIT_SCHEMES)}")
+        if self.latent_dim < 1 or self.noise_dim < 0 or self.d_steps < 1:
+            raise ConfigError("model.latent_dim and model.d_steps must be >= 1 and model.noise_dim >= 0")
+        if self.width_scale <= 0 or not self.hidden or min(self.hidden) < 1:
+            raise ConfigError("model.width_scale must be > 0 and model.hidden a list of widths >= 1")
+        if self.d_features is not None and self.d_features < 1:
+            raise ConfigError(f"model.d_features must be >= 1 or null, got {self.d_features}")
+        if min(self.lr_g, self.lr_d) <= 0:
+            raise ConfigError(f"learning rates must be positive, got lr_g={self.lr_g}, lr_d={self.lr_d}")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
+        transform_config(self.transform)
+
+
+def transform_config(transform: dict) -> tuple[TransformConfig, float | None]:
+    """The image transformations and the 2-D point std of a `model.transform` mapping, validated."""
+    if not isinstance(transform, dict):
+        raise ConfigError(f"model.transform must be a mapping such as {{shift: 4, rotate: 20}}, got {transform!r}")
+    unknown = sorted(set(transform) - set(_TRANSFORM_KEYS))
+    if unknown:
+        raise ConfigError(f"model.transform has unknown keys {unknown}; known: {', '.join(_TRANSFORM_KEYS)}")
+    image = {k: v for k, v in transform.items() if k != "point_std"}
+    point_std = transform.get("point_std")
+    if point_std is not None and (not isinstance(point_std, int | float) or point_std < 0):
+        raise ConfigError(f"model.transform.point_std must be a number >= 0 or null, got {point_std!r}")
+    try:
+        return TransformConfig(**image), point_std
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"model.transform: {e}") from e
+
+
+def resolve_arch(cfg: IVEGANConfig, shape: DataShape) -> str:
+    """'mlp' or the table whose resolution matches the images."""
+    if cfg.arch == "mlp" or (cfg.arch == "auto" and not shape.is_image):
+        return "mlp"
+    if not shape.is_image:
+        raise ConfigError(f"model.arch '{cfg.arch}' needs image data; use arch mlp (or auto) for points")
+    size = shape.sample_shape[1]
+    arch = _AUTO_TABLE.get(size, "") if cfg.arch == "auto" else cfg.arch
+    if not arch or TABLES[arch].resolution != size or shape.sample_shape[1] != shape.sample_shape[2]:
+        raise ConfigError(f"no IVE-GAN table for images of shape {shape.sample_shape}; the tables are 32 px "
+                          "(mnist32) and 128 px (celeba128): set data.pad_to=32 for 28 px digits, or use arch mlp")
+    return arch
+
+
+class JointHead(nn.Module):
+    """D(a, x) on features: an MLP on concat(D_enc(a), D_enc(x)) -> one logit per pair."""
+
+    def __init__(self, features: int, hidden: list[int], activation: str):
+        super().__init__()
+        self.mlp = MLP(2 * features, 1, hidden, activation=activation)
+
+    def forward(self, feature_a: Tensor, feature_x: Tensor) -> Tensor:
+        return self.mlp(torch.cat([feature_a, feature_x], dim=1))
+
+
+def build_networks(cfg: IVEGANConfig, shape: DataShape) -> dict[str, nn.Module]:
+    """encoder, generator, features (D_enc), joint_head (D) and marginal_head (D0) for this data."""
+    arch = resolve_arch(cfg, shape)
+    out_act = "tanh" if shape.value_range[0] < 0 else "sigmoid"
+    g_in = cfg.latent_dim + cfg.noise_dim
+    if arch == "mlp":
+        # Table 1: one hidden layer of 128 everywhere; D_enc is the identity, so D reads concat(a, x) and D0 x.
+        dim, act = int(torch.Size(shape.sample_shape).numel()), cfg.mlp_activation
+        return {"encoder": MLP(dim, cfg.latent_dim, cfg.hidden, activation=act, out_activation="tanh"),
+                "generator": MLP(g_in, dim, cfg.hidden, activation=act,
+                                 out_activation=out_act if shape.is_image else None),
+                "features": nn.Flatten(),
+                "joint_head": JointHead(dim, cfg.hidden, act),
+                "marginal_head": MLP(dim, 1, cfg.hidden, activation=act)}
+    table, channels = TABLES[arch], shape.sample_shape[0]
+    features = cfg.d_features or cfg.latent_dim
+    return {"encoder": table_encoder(table, channels, cfg.latent_dim, cfg.width_scale),
+            "generator": TableGenerator(table, g_in, channels, out_act, cfg.width_scale),
+            "features": table_features(table, channels, features, cfg.width_scale),
+            "joint_head": JointHead(features, list(table.joint_head), "leaky_relu"),
+            "marginal_head": MLP(features, 1, list(table.marginal_head), activation="leaky_relu")}
+
+
+@register_model("ive_gan", IVEGANConfig, "IVE-GAN: encoder learned from transformation-invariant features, "
+                "G(z0, E(x)) judged against T(x) given x, plus an unconditional D0")
+class IVEGAN(GenerativeModel):
+    """E, G, D_enc, D and D0; one step = one update of D_enc+D+D0, then (every d_steps) one of E+G."""
+
+    def __init__(self, config: IVEGANConfig, data_shape: DataShape):
+        super().__init__(config, data_shape)
+        self.loss = get_loss(config.loss)
+        self.arch = resolve_arch(config, data_shape)
+        transform, point_std = transform_config(config.transform)
+        self.transform = RandomTransform(transform, tuple(data_shape.value_range))
+        # The 2-D shift's std: from the config, else the mixture's own (set by initialize, kept in state_dict).
+        self.register_buffer("point_std", torch.tensor(-1.0 if point_std is None else float(point_std)))
+        nets = build_networks(config, data_shape)
+        # auto: "LReLU layers He, else Xavier" (Tables 1-3); the tables are leaky ReLU throughout.
+        init = config.init if config.init != "auto" else ("xavier" if self.arch == "mlp" else "he")
+        for name, net in nets.items():
+            setattr(self, name, init_weights(net, init))
+        betas = tuple(config.betas)
+        d_params = [*self.features.parameters(), *self.joint_head.parameters(), *self.marginal_head.parameters()]
+        self.optimizers = {
+            "generator": torch.optim.Adam([*self.encoder.parameters(), *self.generator.parameters()], config.lr_g,
+                                          betas=betas),
+            "discriminator": torch.optim.Adam(d_params, config.lr_d, betas=betas),
+        }
+
+    def initialize(self, data) -> None:
+        """Take the 2-D shift's std from the mixture when the config leaves it open."""
+        if self.data_shape.is_image or float(self.point_std) >= 0:
+            return
+        std = getattr(data, "mode_std", None)
+        if std is None:
+            raise ConfigError(f"data '{getattr(data, 'name', '?')}' has no mixture std for the point shift T(x); "
+                              "set model.transform.point_std")
+        self.point_std.fill_(float(std))
+
+    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Codes z: (n, latent_dim) from the configured prior (uniform on [-1, 1] as in the paper)."""
+        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
+
+    def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """Noise z0: (n, noise_dim), the variation G adds to a code."""
+        return sample_prior(self.config.noise_prior, n, self.config.noise_dim, self.device, generator)
+
+    def transform_batch(self, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        """T(x): the configured random transformations of a batch (a Gaussian shift for 2-D points)."""
+        if x.dim() == 2:
+            std = max(float(self.point_std), 0.0)
+            return gaussian_shift(x, std**2 * torch.eye(x.shape[1]), generator)
+        return self.transform(x, generator)
+
+    def encode(self, x: Tensor) -> Tensor:
+        """x: (N, ...) in the data range -> codes (N, latent_dim)."""
+        return self.encoder(x)
+
+    def decode(self, z: Tensor, z0: Tensor | None = None) -> Tensor:
+        """G(z0, z): (N, latent_dim) codes -> (N, ...) data; z0 None means zero noise (the noise's mean)."""
+        if z0 is None:
+            z0 = torch.zeros(z.shape[0], self.config.noise_dim, device=z.device, dtype=z.dtype)
+        return self.generator(torch.cat([z0, z], dim=1)).view(z.shape[0], *self.data_shape.sample_shape)
+
+    def discriminator_inputs(self, x: Tensor) -> dict[str, Tensor]:
+        """What the discriminators judge in one step: T(x), G(z0, E(x)) (both given x) and G(z0, z), z ~ prior."""
+        n = x.shape[0]
+        return {"transformed": self.transform_batch(x), "condition": x,
+                "reconstructed": self.decode(self.encode(x), self.noise(n)),
+                "generated": self.decode(self.prior(n), self.noise(n))}
+
+    def scores(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
+        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all four."""
+        parts = [inputs[k] for k in ("transformed", "reconstructed", "condition", "generated")]
+        feats = self.features(torch.cat(parts)).split([p.shape[0] for p in parts])
+        f_transformed, f_reconstructed, f_x, f_generated = feats
+        return {"real_pair": self.joint_head(f_transformed, f_x),
+                "fake_pair": self.joint_head(f_reconstructed, f_x),
+                "real": self.marginal_head(f_x), "fake": self.marginal_head(f_generated)}
+
+    def training_step(self, batch, step: int) -> dict[str, Tensor]:
+        """One D_enc+D+D0 update on Eq. 3; every d_steps steps, one E+G update against the new D."""
+        x = batch[0]
+        with torch.no_grad():
+            inputs = self.discriminator_inputs(x)
+        s = self.scores(inputs)
+        d_loss = (self.loss.discriminator(s["real_pair"], s["fake_pair"])
+                  + self.loss.discriminator(s["real"], s["fake"]))
+        _step(self.optimizers["discriminator"], d_loss)
+        out = {"d_loss": d_loss.detach()}
+        if (step + 1) % self.config.d_steps == 0:
+            out["g_loss"] = self._generator_step(x)
+        return out
+
+    def _generator_step(self, x: Tensor) -> Tensor:
+        d_nets = (self.features, self.joint_head, self.marginal_head)
+        for net in d_nets:
+            net.requires_grad_(False)  # D's parameters take no gradient from E and G's loss
+        try:
+            s = self.scores(self.discriminator_inputs(x))
+            loss = self.loss.generator(s["fake_pair"]) + self.loss.generator(s["fake"])
+            _step(self.optimizers["generator"], loss)
+        finally:
+            for net in d_nets:
+                net.requires_grad_(True)
+        return loss.detach()
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None, z: Tensor | None = None,
+               z0: Tensor | None = None) -> Tensor:
+        """n samples G(z0, z) in eval mode; z from the prior and z0 from the noise prior unless given."""
+        z = self.prior(n, generator) if z is None else z.to(self.device)
+        z0 = self.noise(n, generator) if z0 is None else z0.to(self.device)
+        with eval_mode(self.generator):
+            return self.decode(z, z0)
+
+    @torch.no_grad()
+    def reconstruct(self, x: Tensor, z0: Tensor | None = None) -> Tensor:
+        """G(z0, E(x)) in eval mode; z0 None is zero noise, so the reconstruction is deterministic."""
+        with eval_mode(self.encoder, self.generator):
+            return self.decode(self.encode(x), z0)
+
+
+def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()

@@ -1,0 +1,53 @@
+import pytest
+
+from latentgan.experiments import ExperimentSettings, get_experiment
+from latentgan.experiments.ive import MnistBudget, RingBudget, noise_grid, run_ive_mnist, run_ive_ring8, run_ive_vs_ali
+
+TINY_IMAGES = MnistBudget({"mnist5k": 12}, 16, 0.0625, 60, ali_width=0.0625)
+
+
+def _settings(tmp_path):
+    return ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
+
+
+def test_ive_ring8_with_a_tiny_budget_compares_both_methods_over_steps(tmp_path):
+    budget = RingBudget(40, 1, ("model.hidden=[16]", "data.n_points=1000", "train.batch_size=64"), snapshots=2)
+    text = run_ive_ring8(_settings(tmp_path), budget).read_text()
+    assert "| IVE-GAN | 1 |" in text and "| GAN | 1 |" in text and "undecided" in text
+    assert (tmp_path / "density_ive-gan.png").exists() and (tmp_path / "density_gan.png").exists()
+
+
+def test_ive_vs_ali_scores_both_methods_on_the_same_test_images(tmp_path):
+    text = run_ive_vs_ali(_settings(tmp_path), TINY_IMAGES, latent_dim=4).read_text()
+    assert "| IVE-GAN | 4 |" in text and "| ALI | 4 |" in text and "undecided" in text
+    assert (tmp_path / "originals_ive_ali.png").exists()
+
+
+@pytest.mark.slow  # five tiny runs, two t-SNEs and k-NN: about 25 s alone on two cores
+def test_ive_mnist_reports_knn_in_code_spaces_beside_pca_and_pixels(tmp_path):
+    text = run_ive_mnist(_settings(tmp_path), TINY_IMAGES).read_text()
+    for space in ("IVE-GAN, 3-d", "IVE-GAN, 16-d", "ALI, 3-d", "PCA, 3-d", "raw pixels"):
+        assert f"| mnist5k | {space} |" in text
+    for name in ("reconstructions_16d_3d", "codes_3d", "same_z_rows_same_z0_columns", "interpolations",
+                 "tsne_codes", "tsne_pixels"):
+        assert (tmp_path / f"mnist5k_{name}.png").exists()
+
+
+def test_noise_grid_keeps_z_along_rows_and_z0_down_columns():
+    import torch
+
+    from latentgan.models.base import DataShape
+    from latentgan.models.ive_gan import IVEGAN, IVEGANConfig
+
+    model = IVEGAN(IVEGANConfig(arch="mlp", latent_dim=2, noise_dim=2, transform={"point_std": 0.1}), DataShape((2,)))
+    seen = {}
+    model.decode = lambda z, z0: seen.update(z=z, z0=z0) or torch.cat([z, z0], 1)
+    noise_grid(model, rows=3, cols=4)
+    z, z0 = seen["z"].view(3, 4, 2), seen["z0"].view(3, 4, 2)
+    assert torch.equal(z, z[:, :1].expand_as(z)) and torch.equal(z0, z0[:1].expand_as(z0))
+    assert not torch.equal(z[0, 0], z[1, 0]) and not torch.equal(z0[0, 0], z0[0, 1])
+
+
+def test_ive_experiments_are_registered():
+    assert {get_experiment(n).name for n in ("ive-ring8", "ive-mnist", "ive-vs-ali")} == {
+        "ive-ring8", "ive-mnist", "ive-vs-ali"}

@@ -1,0 +1,139 @@
+import pytest
+import torch
+
+import latentgan
+from latentgan.api import build_model, data_shape_of, load_data
+from latentgan.config import load_config
+from latentgan.data import IndexBatcher
+from latentgan.errors import ConfigError
+from latentgan.models.base import DataShape
+from latentgan.models.ive_gan import IVEGAN, IVEGANConfig
+
+RING = ["model.name=ive_gan", "model.arch=mlp", "model.latent_dim=3", "model.noise_dim=2", "model.hidden=[64]",
+        "model.loss=ns", "model.mlp_activation=leaky_relu", "model.lr_g=5e-4", "model.lr_d=5e-4",
+        "model.transform={point_std: null}", "data.name=ring", "data.n_points=4000"]
+
+
+def _ring(extra=()):
+    config = load_config(None, [*RING, *extra])
+    data = load_data(config)
+    model = build_model(config, data_shape_of(data), seed=0)
+    model.initialize(data)
+    return data, model
+
+
+def _train(model, data, steps, batch_size=128):
+    batcher = IndexBatcher(len(data), batch_size, seed=0)
+    for step in range(steps):
+        logs = model.training_step(data.batch(batcher.next()), step)
+    return logs
+
+
+def _reconstruction_error(model, x):
+    return float((model.reconstruct(x) - x).pow(2).sum(dim=1).mean())
+
+
+def test_point_shift_takes_the_mixtures_std_and_has_covariance_sigma_over_two():
+    data, model = _ring()
+    assert float(model.point_std) == pytest.approx(data.mode_std)
+    x = torch.zeros(20_000, 2)
+    shifted = model.transform_batch(x, torch.Generator().manual_seed(0))
+    assert torch.cov(shifted.T) == pytest.approx(torch.eye(2) * data.mode_std**2 / 2, abs=2e-5)
+
+
+def test_discriminators_receive_transformed_and_reconstructed_pairs_conditioned_on_x(monkeypatch):
+    data, model = _ring()
+    x = data.x[:16]
+    torch.manual_seed(3)
+    inputs = model.discriminator_inputs(x)
+    torch.manual_seed(3)  # the same draws again, made by hand: T(x), then z0 for G(z0, E(x))
+    transformed = model.transform_batch(x)
+    reconstructed = model.decode(model.encode(x), model.noise(16))
+    assert torch.equal(inputs["transformed"], transformed) and not torch.equal(transformed, x)
+    assert torch.equal(inputs["reconstructed"], reconstructed)
+    assert torch.equal(inputs["condition"], x)
+
+    seen = []
+    original = model.joint_head.forward
+    monkeypatch.setattr(model.joint_head, "forward", lambda a, c: seen.append((a, c)) or original(a, c))
+    model.scores(inputs)  # the MLP's D_enc is the identity, so the head sees the pairs themselves
+    (a_real, c_real), (a_fake, c_fake) = seen
+    assert torch.equal(a_real, transformed) and torch.equal(c_real, x)
+    assert torch.equal(a_fake, reconstructed) and torch.equal(c_fake, x)
+
+
+def test_a_short_run_learns_to_reconstruct_and_moves_samples_towards_the_ring():
+    from latentgan.metrics.modes import mode_coverage
+
+    torch.set_num_threads(1)  # tiny MLPs: one thread is fastest on a shared CPU (conftest restores it)
+    data, model = _ring()
+    x = data.x[:500]
+    recon_before = _reconstruction_error(model, x)
+    dist_before = mode_coverage(model.sample(1000), data.modes, data.mode_std)["mean_distance_to_mode"]
+    logs = _train(model, data, 600)
+    recon_after = _reconstruction_error(model, x)
+    dist_after = mode_coverage(model.sample(1000), data.modes, data.mode_std)["mean_distance_to_mode"]
+    assert set(logs) == {"d_loss", "g_loss"} and all(torch.isfinite(v) for v in logs.values())
+    assert recon_after * 5 <= recon_before, f"reconstruction error {recon_before:.3f} -> {recon_after:.3f}"
+    assert dist_after < dist_before, f"distance to modes {dist_before:.3f} -> {dist_after:.3f}"
+
+
+@pytest.mark.parametrize("arch, shape", [("mnist32", (1, 32, 32)), ("celeba128", (3, 128, 128))])
+def test_table_architectures_encode_decode_and_sample_with_the_right_shapes(arch, shape):
+    config = IVEGANConfig(arch=arch, width_scale=0.0625, latent_dim=5, noise_dim=3)
+    config.validate()
+    model = IVEGAN(config, DataShape(shape))
+    x = torch.rand(4, *shape) * 2 - 1
+    z = model.encode(x)
+    assert z.shape == (4, 5) and z.abs().max() <= 1  # codes live in the uniform prior's cube
+    assert model.decode(z).shape == (4, *shape)
+    assert model.sample(3, generator=torch.Generator().manual_seed(0)).shape == (3, *shape)
+    assert model.reconstruct(x).shape == (4, *shape)
+    logs = model.training_step((x, None, torch.arange(4)), 0)
+    assert all(torch.isfinite(v) for v in logs.values())
+
+
+def test_same_code_with_different_noise_varies_and_zero_noise_is_deterministic():
+    data, model = _ring()
+    _train(model, data, 100)
+    z = model.prior(1).repeat(8, 1)
+    varied = model.sample(8, z=z, generator=torch.Generator().manual_seed(0))
+    assert varied.std(dim=0).sum() > 0
+    x = data.x[:8]
+    assert torch.equal(model.reconstruct(x), model.reconstruct(x))
+
+
+def test_trains_through_the_cli_config_and_loads_for_reconstruction(tmp_path):
+    config = load_config("ive-ring", ["model.hidden=[32]", "data.n_points=1000", "train.steps=20",
+                                      "train.batch_size=64", "train.progress=false", "train.device=cpu",
+                                      f"train.out={tmp_path / 'run'}"])
+    run_dir = latentgan.train(config, log=lambda m: None)
+    model = latentgan.load(run_dir)
+    assert float(model.point_std) == pytest.approx(0.02)  # restored from the checkpoint, not recomputed
+    assert model.reconstruct(torch.zeros(3, 2)).shape == (3, 2)
+
+
+@pytest.mark.parametrize("override, phrase", [
+    ("model.transform={shift: 2, wobble: 1}", "unknown keys ['wobble']"),
+    ("model.transform={rotate: -5}", "rotate must be >= 0"),
+    ("model.transform={point_std: -1}", "point_std must be a number >= 0"),
+    ("model.loss=wgan-gp", "model.loss 'wgan-gp' is unknown"),
+    ("model.noise_dim=-1", "noise_dim >= 0"),
+])
+def test_bad_config_values_are_refused_with_the_fix(override, phrase):
+    with pytest.raises(ConfigError, match=phrase.replace("[", r"\[").replace("]", r"\]")):
+        load_config(None, ["model.name=ive_gan", override])
+
+
+def test_28_pixel_images_ask_for_padding_to_the_tables_32():
+    with pytest.raises(ConfigError, match="data.pad_to=32"):
+        IVEGAN(IVEGANConfig(), DataShape((1, 28, 28)))
+
+
+def test_data_without_a_mixture_std_needs_an_explicit_point_std():
+    config = load_config(None, ["model.name=ive_gan", "model.transform={point_std: null}", "data.name=swissroll",
+                                "data.n_points=500"])
+    data = load_data(config)
+    model = build_model(config, data_shape_of(data), seed=0)
+    with pytest.raises(ConfigError, match="set model.transform.point_std"):
+        model.initialize(data)
