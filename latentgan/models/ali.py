@@ -58,6 +58,11 @@ class ALIConfig:
     conditional: bool = False
     y_dim: int | None = None
     y_embed_dim: int = 16
+    # Semi-supervised (Salimans et al.'s K+1 classes, no feature matching): D gives K class logits and the
+    # "real" logit is their logsumexp; labelled_examples > 0 training examples (class-balanced, chosen by
+    # train.seed) also teach D their class on encoder pairs (x, G_z(x)), weighted by class_weight.
+    labelled_examples: int = 0
+    class_weight: float = 1.0
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
@@ -80,6 +85,11 @@ class ALIConfig:
             raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
         if self.y_embed_dim < 1 or (self.y_dim is not None and self.y_dim < 1):
             raise ConfigError("model.y_embed_dim and model.y_dim must be >= 1 (y_dim null: the data's classes)")
+        if self.labelled_examples < 0 or self.class_weight < 0:
+            raise ConfigError("model.labelled_examples and model.class_weight must be >= 0 (0 labels: unsupervised)")
+        if self.labelled_examples and self.conditional:
+            raise ConfigError("model.labelled_examples (semi-supervised D) and model.conditional exclude each "
+                              "other; set one of them off")
 
 
 @dataclass
@@ -118,12 +128,22 @@ def condition_dim(cfg: ALIConfig, shape: DataShape) -> int:
     return y_dim
 
 
+def discriminator_outputs(cfg: ALIConfig, shape: DataShape) -> int:
+    """1 logit per pair, or one per class for the semi-supervised discriminator."""
+    if not cfg.labelled_examples:
+        return 1
+    if not shape.num_classes:
+        raise ConfigError("model.labelled_examples needs labelled data (a dataset with classes)")
+    return shape.num_classes
+
+
 def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Module, JointDiscriminator]:
     """(encoder (N, ...) -> (N, k * latent), decoder (N, latent) -> (N, ...), joint discriminator).
 
     Conditional: encoder and decoder are `Conditioned` (called with y), and D embeds y beside z.
     """
     arch, d, y_dim = resolve_arch(cfg, shape), cfg.latent_dim, condition_dim(cfg, shape)
+    outputs = discriminator_outputs(cfg, shape)
     e = cfg.y_embed_dim if y_dim else 0
     enc_out = d * (2 if cfg.encoder == "gaussian" else 1)
     out_act = "tanh" if shape.value_range[0] < 0 else "sigmoid"
@@ -133,7 +153,7 @@ def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Modu
         encoder = MLP(dim + e, enc_out, cfg.hidden, activation="leaky_relu")
         decoder = MLP(d + e, dim, cfg.hidden, activation="relu", out_activation=act)
         # As in the paper's 2-D experiment: the GAN's discriminator, reading concat(x, z).
-        head = MLP(dim + d + e, 1, cfg.hidden, activation="leaky_relu", dropout=cfg.d_dropout or 0.0,
+        head = MLP(dim + d + e, outputs, cfg.hidden, activation="leaky_relu", dropout=cfg.d_dropout or 0.0,
                    maxout_pieces=cfg.maxout_pieces or 0)
         parts: tuple[nn.Module, ...] = (nn.Flatten(), nn.Identity(), head)
     else:
@@ -141,7 +161,7 @@ def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Modu
         encoder = table_encoder(table, channels + e, enc_out, cfg.width_scale)
         decoder = table_decoder(table, d + e, channels, out_act, cfg.width_scale)
         parts = table_discriminator_parts(table, channels, d + e, cfg.width_scale, cfg.d_dropout,
-                                          cfg.maxout_pieces, cfg.d_batch_norm)
+                                          cfg.maxout_pieces, cfg.d_batch_norm, outputs)
     if not y_dim:
         return encoder, decoder, JointDiscriminator(*parts)
     flat = arch == "mlp"
@@ -169,6 +189,49 @@ class ALI(GenerativeModel):
             "generator": torch.optim.Adam(generator_params, config.lr_g, betas=betas),
             "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr_d, betas=betas),
         }
+        # Semi-supervised: the labelled examples live in the model (set by initialize, saved in state_dict),
+        # so every D step can draw a labelled batch however rare labels are in the data.
+        self.classes = discriminator_outputs(config, data_shape) if config.labelled_examples else 0
+        self.register_buffer("labelled_x", torch.zeros(0, *data_shape.sample_shape))
+        self.register_buffer("labelled_y", torch.zeros(0, dtype=torch.long))
+
+    def initialize(self, data) -> None:
+        """Semi-supervised: keep a class-balanced subset of model.labelled_examples training examples."""
+        if not self.classes:
+            return
+        from latentgan.metrics.probe import balanced_label_subsets
+
+        wanted = self.config.labelled_examples
+        if data.y is None or wanted > len(data):
+            kind = "labelled" if data.y is not None else "unlabelled"
+            raise ConfigError(f"model.labelled_examples={wanted} needs that many labelled training examples; the "
+                              f"data has {len(data)} {kind} ones")
+        chosen = torch.as_tensor(balanced_label_subsets(data.y.cpu().numpy(), wanted, 1, seed=0)[0])
+        x, y, _ = data.batch(chosen.to(data.x.device))
+        self.labelled_x = x.to(self.device).clone()
+        self.labelled_y = y.to(self.device).long().clone()
+
+    def extra_state(self) -> dict:
+        """How many labelled examples the model keeps, so a checkpoint can size their buffers."""
+        return {"labelled": int(self.labelled_y.numel())}
+
+    def load_extra_state(self, state: dict) -> None:
+        """Size the labelled buffers like the checkpoint's."""
+        n = int(state.get("labelled", 0))
+        self.labelled_x = torch.zeros(n, *self.data_shape.sample_shape, device=self.labelled_x.device)
+        self.labelled_y = torch.zeros(n, dtype=torch.long, device=self.labelled_y.device)
+
+    def real_logit(self, out: Tensor) -> Tensor:
+        """D's real-vs-fake logit (N, 1): the output itself, or logsumexp of the K class logits (Salimans et al.)."""
+        return out.logsumexp(dim=1, keepdim=True) if self.classes else out
+
+    @torch.no_grad()
+    def classify(self, x: Tensor) -> Tensor:
+        """Semi-supervised ALI's class predictions (N,): argmax of D's class logits on (x, E(x)), eval mode."""
+        if not self.classes:
+            raise ValueError("classify needs a semi-supervised ALI (model.labelled_examples > 0)")
+        with eval_mode(self.encoder, self.discriminator):
+            return self.discriminator(x.to(self.device), self.encode(x.to(self.device))).argmax(dim=1)
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Latent codes z: (n, latent_dim) from the configured prior."""
@@ -212,7 +275,8 @@ class ALI(GenerativeModel):
     def _scores(self, x: Tensor, z: Tensor, y: Tensor | None) -> tuple[Tensor, Tensor]:
         """D's logits on encoder pairs (x, G_z(x)) and decoder pairs (G_x(z), z), each (N, 1)."""
         c = self.condition(y)
-        return self.discriminator(x, self.infer(x, y), c), self.discriminator(self.decode(z, y), z, c)
+        return (self.real_logit(self.discriminator(x, self.infer(x, y), c)),
+                self.real_logit(self.discriminator(self.decode(z, y), z, c)))
 
     def _generator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
         # The paper's non-saturating form: D's own loss with the labels swapped (encoder pairs as "fake").
@@ -233,9 +297,20 @@ class ALI(GenerativeModel):
         c = self.condition(y)
         with torch.no_grad():
             z_hat, x_tilde = self.infer(x, y), self.decode(z, y)
-        loss = self.loss.discriminator(self.discriminator(x, z_hat, c), self.discriminator(x_tilde, z, c))
+        loss = self.loss.discriminator(self.real_logit(self.discriminator(x, z_hat, c)),
+                                       self.real_logit(self.discriminator(x_tilde, z, c)))
+        if self.classes and self.labelled_y.numel():
+            loss = loss + self.config.class_weight * self._class_loss(x.shape[0])
         _step(self.optimizers["discriminator"], loss)
         return loss.detach()
+
+    def _class_loss(self, n: int) -> Tensor:
+        """Cross-entropy of D's class logits on encoder pairs of a random labelled batch."""
+        pick = torch.randint(self.labelled_y.numel(), (min(n, self.labelled_y.numel()),), device=self.device)
+        x = self.labelled_x[pick]
+        with torch.no_grad():
+            z_hat = self.infer(x)
+        return nn.functional.cross_entropy(self.discriminator(x, z_hat), self.labelled_y[pick])
 
     def _generator_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
         self.discriminator.requires_grad_(False)  # D's parameters take no gradient from G's loss
@@ -250,6 +325,8 @@ class ALI(GenerativeModel):
         # One forward pass; each player's gradient comes from its own loss, then both step (the authors' code).
         real, fake = self._scores(x, z, y)
         d_loss, g_loss = self.loss.discriminator(real, fake), self._generator_loss(real, fake)
+        if self.classes and self.labelled_y.numel():
+            d_loss = d_loss + self.config.class_weight * self._class_loss(x.shape[0])
         d_params = list(self.discriminator.parameters())
         g_params = [*self.encoder.parameters(), *self.decoder.parameters()]
         d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)

@@ -116,10 +116,11 @@ def table_decoder(table: ALITable, latent_dim: int, channels: int, out_activatio
 
 def table_discriminator_parts(table: ALITable, channels: int, latent_dim: int, scale: float = 1.0,
                               dropout: float | None = None, maxout_pieces: int | None = None,
-                              batch_norm: bool = True) -> tuple[nn.Module, nn.Module, nn.Module]:
-    """(D_x, D_z, head) of the table: D_x (N, C, R, R) -> (N, Fx), D_z (N, d) -> (N, Fz), head (N, Fx+Fz) -> (N, 1).
+                              batch_norm: bool = True, outputs: int = 1) -> tuple[nn.Module, nn.Module, nn.Module]:
+    """(D_x, D_z, head) of the table: D_x (N, C, R, R) -> (N, Fx), D_z (N, d) -> (N, Fz), head -> (N, outputs).
 
-    dropout / maxout_pieces None keep the table's values; batch_norm=False removes BN from D_x.
+    dropout / maxout_pieces None keep the table's values; batch_norm=False removes BN from D_x; outputs > 1
+    gives one logit per class (the semi-supervised K+1-class discriminator).
     """
     pieces = table.maxout_pieces if maxout_pieces is None else maxout_pieces
     x_blocks, fx = _stack(table.d_x, channels, scale, table.slope, pieces, dropout, batch_norm=batch_norm)
@@ -129,5 +130,5 @@ def table_discriminator_parts(table: ALITable, channels: int, latent_dim: int, s
     d_x = nn.Sequential(*x_blocks, nn.Flatten())
     d_z = nn.Sequential(nn.Unflatten(1, (latent_dim, 1, 1)), *z_blocks, nn.Flatten())
     head = nn.Sequential(nn.Unflatten(1, (fx + fz, 1, 1)), *h_blocks,
-                         ConvBlock(fh, 1, 1, activation=None, dropout=last_drop), nn.Flatten())
+                         ConvBlock(fh, outputs, 1, activation=None, dropout=last_drop), nn.Flatten())
     return d_x, d_z, head

@@ -13,3 +13,13 @@ def test_ali_grid_with_a_tiny_budget_writes_a_card_with_both_methods(tmp_path):
 
 def test_ali_experiments_are_registered():
     assert get_experiment("ali-grid").name == "ali-grid" and get_experiment("ali-mnist").name == "ali-mnist"
+
+
+def test_ali_semi_with_a_tiny_budget_reports_both_error_rates(tmp_path):
+    from latentgan.experiments.ali import run_ali_semi
+
+    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
+    text = run_ali_semi(settings, steps=5, dataset="digits", labels=100, n_test=100,
+                        extra=("data.resize=28", "model.width_scale=0.125")).read_text()
+    assert "K+1-class discriminator, 100 labels" in text and "L2-SVM on encoder codes" in text and "7.42" in text
+    assert "undecided" in text

@@ -138,3 +138,44 @@ def test_conditional_ali_needs_y_and_accepts_attribute_vectors():
     assert x.shape == (2, 1, 28, 28) and table.encode(x, attributes).shape == (2, 4)
     with pytest.raises(ConfigError, match="labelled data or model.y_dim"):
         ALI(ALIConfig(conditional=True, latent_dim=2), DataShape((2,)))
+
+
+def _digits(extra=()):
+    config = load_config(None, ["model.name=ali", "model.arch=mlp", "model.latent_dim=8", "model.hidden=[64]",
+                                "model.labelled_examples=200", "model.lr_g=1e-3", "model.lr_d=1e-3",
+                                "data.name=digits", *extra])
+    data = load_data(config)
+    model = build_model(config, data_shape_of(data), seed=0)
+    model.initialize(data)
+    return config, data, model
+
+
+def test_semi_supervised_discriminator_learns_classes_from_a_few_labels():
+    torch.set_num_threads(1)
+    config, data, model = _digits()
+    assert model.labelled_y.bincount().tolist() == [20] * 10  # class-balanced
+    config.data.split = "test"
+    x, y, _ = load_data(config).batch(torch.arange(250))
+    before = float((model.classify(x) == y).float().mean())
+    _train(model, data, 400)
+    after = float((model.classify(x) == y).float().mean())
+    assert after >= 0.6 and after > before + 0.3, f"test accuracy {before:.2f} -> {after:.2f}"
+
+
+def test_semi_supervised_labels_survive_a_checkpoint(tmp_path):
+    import latentgan
+
+    config = load_config(None, ["model.name=ali", "model.arch=mlp", "model.latent_dim=4", "model.hidden=[16]",
+                                "model.labelled_examples=50", "data.name=digits", "train.steps=4",
+                                "train.batch_size=32", "train.progress=false", "train.device=cpu",
+                                f"train.out={tmp_path / 'run'}"])
+    model = latentgan.load(latentgan.train(config, log=lambda m: None))
+    assert model.labelled_y.numel() == 50 and model.labelled_x.shape[1:] == model.data_shape.sample_shape
+    assert model.classify(model.labelled_x[:5]).shape == (5,)
+
+
+def test_semi_supervised_needs_labelled_data_and_excludes_conditioning():
+    with pytest.raises(ConfigError, match="exclude each other"):
+        load_config(None, ["model.name=ali", "model.labelled_examples=100", "model.conditional=true"])
+    with pytest.raises(ConfigError, match="needs labelled data"):
+        ALI(ALIConfig(arch="mlp", labelled_examples=10), DataShape((2,)))
