@@ -139,7 +139,7 @@ class GrowingCNNGAN(GrowingModel):
         }
         self.start_growth()
 
-    def codes(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Un-normalised prior codes: (n, latent_dim) standard Gaussian (normalised inside the generator)."""
         return torch.randn(n, self.config.latent_dim, device=self.device, generator=generator)
 
@@ -178,13 +178,13 @@ class GrowingCNNGAN(GrowingModel):
         real = self.real_images(batch[0])
         n = real.shape[0]
         with torch.no_grad():
-            fake = self._generate(self.codes(n))
+            fake = self._generate(self.prior(n))
         d_loss = self.loss.discriminator(self.critic(real), self.critic(fake))
         d_loss = d_loss + self.config.gp_weight * gradient_penalty(self.critic, real, fake)
         _update(self.optimizers["discriminator"], d_loss)
         self.discriminator.requires_grad_(False)
         try:
-            g_loss = self.loss.generator(self.critic(self._generate(self.codes(n))))
+            g_loss = self.loss.generator(self.critic(self._generate(self.prior(n))))
             _update(self.optimizers["generator"], g_loss)
         finally:
             self.discriminator.requires_grad_(True)
@@ -197,7 +197,7 @@ class GrowingCNNGAN(GrowingModel):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n images (n, C, R, R) from the current stage's generator."""
         with eval_mode(self.generator):
-            return self.decode(self.codes(n, generator))
+            return self.decode(self.prior(n, generator))
 
 
 def _update(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:

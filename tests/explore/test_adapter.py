@@ -100,3 +100,22 @@ def test_interpolation_paths_start_at_a_and_end_at_b():
     torch.testing.assert_close(interpolate(a, a, t, "spherical"), a.expand(3, 2))  # parallel codes: no NaN
     with pytest.raises(RequestError, match="linear or spherical"):
         interpolate(a, b, t, "cubic")
+
+
+@pytest.mark.parametrize("overrides", [
+    ["model.name=ive_gan", "model.width_scale=0.0625", "model.latent_dim=4", "data.pad_to=32"],
+    ["model.name=clggan", "model.width=4", "model.latent_dim=16", "model.stages=2", "model.stable_steps=2",
+     "model.fade_steps=2", "data.resize=8"],
+])
+def test_ive_gan_and_growing_models_draw_codes_and_decode_in_the_explorer(tmp_path, overrides):
+    import latentgan
+    from latentgan.config import load_config
+
+    config = load_config(None, [*overrides, "data.name=digits", "train.steps=4", "train.batch_size=16",
+                                "train.progress=false", "train.device=cpu", f"train.out={tmp_path / 'run'}"])
+    adapter = ModelAdapter(latentgan.load(latentgan.train(config, log=lambda m: None)))
+    codes = adapter.random_codes(3, seed=0)
+    assert codes.shape == (3, adapter.latent_dim)
+    assert adapter.decode(codes).shape == (3, *adapter.shape)
+    if adapter.can_encode:  # IVE-GAN: a forward pass through E
+        assert adapter.encode(adapter.decode(codes)).shape == (3, adapter.latent_dim)
