@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
 from latentgan.losses import get_loss
-from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.ali_tables import TABLES, table_decoder, table_discriminator_parts, table_encoder
@@ -301,7 +301,7 @@ class ALI(GenerativeModel):
                                        self.real_logit(self.discriminator(x_tilde, z, c)))
         if self.classes and self.labelled_y.numel():
             loss = loss + self.config.class_weight * self._class_loss(x.shape[0])
-        _step(self.optimizers["discriminator"], loss)
+        optimizer_step(self.optimizers["discriminator"], loss)
         return loss.detach()
 
     def _class_loss(self, n: int) -> Tensor:
@@ -316,7 +316,7 @@ class ALI(GenerativeModel):
         self.discriminator.requires_grad_(False)  # D's parameters take no gradient from G's loss
         try:
             loss = self._generator_loss(*self._scores(x, z, y))
-            _step(self.optimizers["generator"], loss)
+            optimizer_step(self.optimizers["generator"], loss)
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
@@ -360,11 +360,3 @@ class ALI(GenerativeModel):
 
 
 register_model("bigan", BiGANConfig, "BiGAN: ALI with a deterministic encoder and a uniform prior")(ALI)
-
-
-def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-
-

@@ -33,6 +33,13 @@ class DataShape:
         return cls(tuple(d["sample_shape"]), tuple(d["value_range"]), d.get("num_classes"))
 
 
+def optimizer_step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
+    """One update of `optimizer`'s parameters on `loss`: clear gradients, backward, step."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
 class GenerativeModel(nn.Module):
     """Base class: subclasses build networks and optimizers in __init__ and implement training_step.
 

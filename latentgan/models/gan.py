@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
 from latentgan.losses import LENS_ADVERSARIAL, LOSSES, get_loss, gradient_penalty, mse_loss
-from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
 from latentgan.models.tempering import build_lens, lens_config, lens_config_dict, lens_weight
 from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
@@ -158,10 +158,7 @@ class GAN(GenerativeModel):
         loss = self.loss.discriminator(self.discriminator(x), self.discriminator(fake))
         if self.loss.needs_gradient_penalty:
             loss = loss + self.config.gp_weight * gradient_penalty(self.discriminator, x, fake)
-        opt = self.optimizers["discriminator"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(self.optimizers["discriminator"], loss)
         return loss.detach()
 
     def generator_step(self, n: int) -> Tensor:
@@ -169,10 +166,7 @@ class GAN(GenerativeModel):
         self.discriminator.requires_grad_(False)
         try:
             loss = self.loss.generator(self.discriminator(self.decode(self.prior(n))))
-            opt = self.optimizers["generator"]
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            optimizer_step(self.optimizers["generator"], loss)
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
@@ -197,10 +191,7 @@ class GAN(GenerativeModel):
             finally:
                 self.discriminator.requires_grad_(True)
         loss = weight * adversarial + recon
-        opt = self.optimizers["lens"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(self.optimizers["lens"], loss)
         return {"lens_loss": loss.detach(), "lens_lambda": torch.tensor(weight), "lens_recon": recon.detach(),
                 "lens_adv": adversarial.detach()}
 

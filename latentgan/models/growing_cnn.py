@@ -22,7 +22,7 @@ from torch import Tensor
 
 from latentgan.errors import ConfigError
 from latentgan.losses import get_loss, gradient_penalty
-from latentgan.models.base import DataShape
+from latentgan.models.base import DataShape, optimizer_step
 from latentgan.models.growing import GrowingModel
 from latentgan.models.registry import register_model
 from latentgan.nn.eval_mode import eval_mode
@@ -181,11 +181,11 @@ class GrowingCNNGAN(GrowingModel):
             fake = self._generate(self.prior(n))
         d_loss = self.loss.discriminator(self.critic(real), self.critic(fake))
         d_loss = d_loss + self.config.gp_weight * gradient_penalty(self.critic, real, fake)
-        _update(self.optimizers["discriminator"], d_loss)
+        optimizer_step(self.optimizers["discriminator"], d_loss)
         self.discriminator.requires_grad_(False)
         try:
             g_loss = self.loss.generator(self.critic(self._generate(self.prior(n))))
-            _update(self.optimizers["generator"], g_loss)
+            optimizer_step(self.optimizers["generator"], g_loss)
         finally:
             self.discriminator.requires_grad_(True)
         self.finish_step(step)
@@ -200,10 +200,6 @@ class GrowingCNNGAN(GrowingModel):
             return self.decode(self.prior(n, generator))
 
 
-def _update(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
 
 
 # One config class per variant: the config loader fills `name` from the class default, so each variant needs its own.

@@ -15,7 +15,7 @@ from torch import Tensor
 
 from latentgan.errors import ConfigError
 from latentgan.losses import LOSSES, get_loss
-from latentgan.models.base import DataShape
+from latentgan.models.base import DataShape, optimizer_step
 from latentgan.models.growing import GrowingModel
 from latentgan.models.registry import register_model
 from latentgan.nn import MLP
@@ -93,12 +93,6 @@ class GrowingMLPGAN(GrowingModel):
         """Points (N, D) from codes z: (N, latent_dim); only the first latent_k coordinates are read."""
         return self.generator(z, self.growth.stage)
 
-    def _update(self, name: str, loss: Tensor) -> None:
-        opt = self.optimizers[name]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
         """updates_per_batch (D, G) update pairs on this minibatch, each with fresh codes."""
         x = batch[0]
@@ -107,11 +101,11 @@ class GrowingMLPGAN(GrowingModel):
             with torch.no_grad():
                 fake = self.decode(self.prior(x.shape[0]))
             d_loss = self.loss.discriminator(self.discriminator(x), self.discriminator(fake))
-            self._update("discriminator", d_loss)
+            optimizer_step(self.optimizers["discriminator"], d_loss)
             self.discriminator.requires_grad_(False)
             try:
                 g_loss = self.loss.generator(self.discriminator(self.decode(self.prior(x.shape[0]))))
-                self._update("generator", g_loss)
+                optimizer_step(self.optimizers["generator"], g_loss)
             finally:
                 self.discriminator.requires_grad_(True)
             d_total, g_total = d_total + d_loss.detach(), g_total + g_loss.detach()

@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from latentgan.data.transforms import RandomTransform, TransformConfig, gaussian_shift
 from latentgan.errors import ConfigError
 from latentgan.losses import get_loss
-from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.eval_mode import eval_mode
@@ -229,7 +229,7 @@ class IVEGAN(GenerativeModel):
         s = self.scores(inputs)
         d_loss = (self.loss.discriminator(s["real_pair"], s["fake_pair"])
                   + self.loss.discriminator(s["real"], s["fake"]))
-        _step(self.optimizers["discriminator"], d_loss)
+        optimizer_step(self.optimizers["discriminator"], d_loss)
         out = {"d_loss": d_loss.detach()}
         if (step + 1) % self.config.d_steps == 0:
             out["g_loss"] = self._generator_step(x)
@@ -242,7 +242,7 @@ class IVEGAN(GenerativeModel):
         try:
             s = self.scores(self.discriminator_inputs(x))
             loss = self.loss.generator(s["fake_pair"]) + self.loss.generator(s["fake"])
-            _step(self.optimizers["generator"], loss)
+            optimizer_step(self.optimizers["generator"], loss)
         finally:
             for net in d_nets:
                 net.requires_grad_(True)
@@ -262,9 +262,3 @@ class IVEGAN(GenerativeModel):
         """G(z0, E(x)) in eval mode; z0 None is zero noise, so the reconstruction is deterministic."""
         with eval_mode(self.encoder, self.generator):
             return self.decode(self.encode(x), z0)
-
-
-def _step(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()

@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from latentgan.errors import ConfigError
-from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.glo import reconstruction_loss
 from latentgan.models.registry import register_model
 from latentgan.nn import DCGANEncoder, DCGANGenerator, init_weights
@@ -77,10 +77,7 @@ class VAE(GenerativeModel):
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
         """One Adam step on the negative ELBO."""
         loss, recon, kl = self.negative_elbo(batch[0])
-        opt = self.optimizers["vae"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(self.optimizers["vae"], loss)
         return {"loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach()}
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
