@@ -279,7 +279,8 @@ def run_ali_semi(settings: ExperimentSettings, steps: int | None = None, dataset
     predictions = torch.cat([model.classify(x[i:i + 500]) for i in range(0, len(x), 500)])
     error = float((predictions != y).float().mean())
     config.data.split = "train"
-    train_x, train_y, _ = load_data(config).batch(torch.arange(min(10_000, len(load_data(config)))))
+    train = load_data(config)
+    train_x, train_y, _ = train.batch(torch.arange(min(10_000, len(train))))
     with torch.no_grad():
         codes = [torch.cat([model.encode(t[i:i + 500]) for i in range(0, len(t), 500)]) for t in (train_x, x)]
     svm = linear_probe(codes[0], train_y, codes[1], y, n_labels=labels, repeats=3, classifier="svm")["mean"]

@@ -262,7 +262,8 @@ def code_space_rows(runs: dict[str, Path], n_train: int, n_test: int) -> tuple[l
     train = load_data(config)
     tx, ty, _ = train.batch(torch.arange(min(n_train, len(train))))
     vx, vy, _ = test_images(any_run, n_test)
-    codes = {name: (_encode(latentgan.load(r), tx), _encode(latentgan.load(r), vx)) for name, r in runs.items()}
+    models = {name: latentgan.load(r) for name, r in runs.items()}
+    codes = {name: (_encode(model, tx), _encode(model, vx)) for name, model in models.items()}
     codes["PCA, 3-d"] = tuple(torch.as_tensor(c) for c in _pca_codes(tx, vx, 3))
     rows = [{"space": name, "k-NN (k=10) accuracy": knn_accuracy(a, ty, b, vy)} for name, (a, b) in codes.items()]
     rows.append({"space": "raw pixels", "k-NN (k=10) accuracy": knn_accuracy(tx.flatten(1), ty, vx.flatten(1), vy)})
