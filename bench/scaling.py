@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,12 +27,6 @@ from latentgan.config import load_config
 CONFIG = ["model.name=gan", "model.width=32", "model.latent_dim=64", "data.name=digits", "data.resize=32"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def gradient_bytes(batch: int) -> int:
     """Bytes of all gradients one step averages (every optimizer's parameters, float32)."""
     config = load_config(None, [*CONFIG, f"train.batch_size={batch}"])
@@ -45,8 +38,8 @@ def gradient_bytes(batch: int) -> int:
 def job_throughput(procs: int, steps: int, batch: int, threads: int, device: str, out: Path) -> float:
     """Images per second of a whole torchrun job of `procs` processes."""
     log_every = max(10, steps // 10)
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(procs), "--master_addr",
-               "127.0.0.1", "--master_port", str(_free_port()), "-m", "latentgan.cli", "train", "--out", str(out),
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(procs),
+               "-m", "latentgan.cli", "train", "--out", str(out),
                *[a for kv in CONFIG for a in ("--set", kv)], "--steps", str(steps),
                "--set", f"train.batch_size={batch}", "--set", f"train.device={device}",
                "--set", "train.progress=false", "--set", f"train.log_every={log_every}",

@@ -73,10 +73,7 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
         run_dir = Path(agree(str(out or config.train.out or default_run_dir(config)), ctx))
         data = load_data(config)  # before touching the disk: a bad dataset leaves nothing behind
         shape = data_shape_of(data)
-        # The same seed on every process: the replicas start identical.
-        model = build_model(config, shape, seed=config.train.seed).to(device)
-        if config.train.sync_batch_norm:
-            sync_batch_norm(model, ctx, device)
+        model = _build_for_process(config, shape, ctx, device)
         data = data.to(device)
         model.initialize(data)  # fresh runs only: resume and load restore what it set from the checkpoint
         if ctx.is_main:
@@ -88,6 +85,7 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
         if ctx.is_main:
             trainer.log_parameters()
         trainer.fit()
+        barrier(ctx)  # leave the process group together: gloo aborts a process whose peer tears down mid-exit
     finally:
         shutdown(ctx)
     return run_dir
@@ -108,19 +106,18 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
     torch_device = process_device(torch_device, ctx)
     try:
         data = load_data(config)
-        model = build_model(config, shape, seed=config.train.seed).to(torch_device)
-        if config.train.sync_batch_norm:
-            sync_batch_norm(model, ctx, torch_device)
+        model = _build_for_process(config, shape, ctx, torch_device)
         trainer = Trainer(config, run_dir, model, data.to(torch_device), log=log if ctx.is_main else _silent,
                           dist=ctx)
         trainer.restore(checkpoint)  # any world size: the batcher continues from the same share of the epoch
         seed_process(config.train.seed, trainer.step, ctx)
         if steps is not None and ctx.is_main:
             write_run_files(run_dir, config, shape, ctx.world_size)
-        if trainer.step >= config.train.steps:
+        if trainer.step < config.train.steps:
+            trainer.fit()
+        else:
             log(f"run '{run_dir}' is already at step {trainer.step}; pass --steps N to train further")
-            return run_dir
-        trainer.fit()
+        barrier(ctx)  # leave the process group together: gloo aborts a process whose peer tears down mid-exit
     finally:
         shutdown(ctx)
     return run_dir
@@ -141,6 +138,14 @@ def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str 
         raise CheckpointError(f"checkpoint does not fit the model configured in '{run_dir}' "
                               f"({str(e).splitlines()[0]})") from e
     return model.to(device).eval()
+
+
+def _build_for_process(config: RunConfig, shape: DataShape, ctx, device: torch.device) -> GenerativeModel:
+    """This process's model on its device; the same seed everywhere, so replicas start identical."""
+    model = build_model(config, shape, seed=config.train.seed).to(device)
+    if config.train.sync_batch_norm:
+        sync_batch_norm(model, ctx, device)
+    return model
 
 
 def _silent(message: str) -> None:
