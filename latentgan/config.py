@@ -67,6 +67,11 @@ class TrainConfig:
     rollback_lr_factor: float = 0.5  # each rollback multiplies every learning rate by this
     max_rollbacks: int = 3
     sync_batch_norm: bool = False  # under torchrun on GPUs: batch statistics over the whole job's batch
+    # GPU fast paths (train/fast_path.py); defaults chosen by measurement, see docs/performance.md
+    precision: str = "fp32"  # fp32, bf16 (autocast), or auto (bf16 on GPUs that have it)
+    channels_last: bool | None = None  # image networks in NHWC; null = on for CUDA
+    compile: str | bool = "off"  # torch.compile the networks: off, default, reduce-overhead, max-autotune
+    cudnn_benchmark: bool = True  # let cuDNN time its convolution algorithms once per shape (CUDA only)
 
     def validate(self) -> None:
         """Check ranges, the device name, the divergence policy and the periodic-evaluation metrics."""
@@ -76,6 +81,14 @@ class TrainConfig:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(self, key)}")
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
+        from latentgan.train.fast_path import COMPILE_MODES, PRECISIONS
+
+        if isinstance(self.compile, bool):  # YAML reads a bare off/on as a boolean
+            self.compile = "default" if self.compile else "off"
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"train.precision must be one of {', '.join(PRECISIONS)}, got '{self.precision}'")
+        if self.compile not in COMPILE_MODES:
+            raise ConfigError(f"train.compile must be one of {', '.join(COMPILE_MODES)}, got '{self.compile}'")
         if self.on_divergence not in ("stop", "rollback"):
             raise ConfigError(f"train.on_divergence must be stop or rollback, got '{self.on_divergence}'")
         if not 0 < self.rollback_lr_factor < 1 or self.max_rollbacks < 1:

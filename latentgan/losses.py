@@ -94,7 +94,8 @@ def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Ten
     x_hat = (eps * real.detach() + (1.0 - eps) * fake.detach()).requires_grad_(True)
     scores = critic(x_hat)
     (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)
-    return ((grad.flatten(1).norm(2, dim=1) - 1.0) ** 2).mean()
+    # The norm in float32: under bf16 autocast the gradient may be bf16, and the penalty is a small difference.
+    return ((grad.float().flatten(1).norm(2, dim=1) - 1.0) ** 2).mean()
 
 
 # ---------------------------------------------------------------------------------------------------------------

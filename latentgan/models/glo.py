@@ -19,6 +19,7 @@ from latentgan.models.registry import register_model
 from latentgan.nn import DCGANGenerator, init_weights
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.samplers import SAMPLERS, GaussianMixtureSampler, fit_sampler
+from latentgan.train.fast_path import fp32
 
 GLO_LOSSES = ("l2", "lap1", "l2+lap1")
 PROJECTIONS = ("sphere", "ball")
@@ -155,8 +156,9 @@ class GLO(GenerativeModel):
         return self._generate(project_codes(z, self.config.projection))
 
     def loss(self, recon: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
-        """The configured reconstruction loss; (N,) per example with reduction='none'."""
-        return reconstruction_loss(self.config.loss, self.config.loss_weights, recon, x, reduction)
+        """The configured reconstruction loss in float32 (also under bf16 autocast); (N,) with reduction='none'."""
+        with fp32(recon):
+            return reconstruction_loss(self.config.loss, self.config.loss_weights, recon.float(), x.float(), reduction)
 
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
         """One joint SGD step on the generator and the batch's codes, then project those codes."""
@@ -173,7 +175,8 @@ class GLO(GenerativeModel):
         with torch.no_grad():
             # The rows the step moved: this batch's, and under torchrun the other processes' batches' too.
             grad = self.codes.weight.grad
-            rows = grad.coalesce().indices()[0] if grad is not None and grad.is_sparse else index.unique()
+            # Uncoalesced indices: repeated rows project to the same value, and coalescing would wait for the GPU.
+            rows = grad._indices()[0] if grad is not None and grad.is_sparse else index
             self.codes.weight[rows] = project_codes(self.codes.weight[rows], self.config.projection)
         self._sampler = None
         return {"loss": loss.detach()}

@@ -26,6 +26,7 @@ from latentgan.train.distributed import (
     mean_over_processes,
 )
 from latentgan.train.divergence import DivergenceError, DivergenceGuard, roll_back
+from latentgan.train.fast_path import resolve_fast_path
 from latentgan.train.metrics_log import LossAccumulator, MetricsLog
 from latentgan.train.run_dir import checkpoints_dir
 from latentgan.train.samples import save_samples
@@ -60,6 +61,8 @@ class Trainer:
         self.wall_seconds = 0.0  # training time over all sessions of the run
         self._eval_data: dict = {}
         self.guard = DivergenceGuard(model, self.run_dir)
+        self.fast = resolve_fast_path(t, model, model.device)
+        self._prepared: frozenset[int] = frozenset()
 
     def restore(self, checkpoint: dict) -> None:
         """Load the complete training state of a checkpoint (weights, optimizers, RNG, data order)."""
@@ -104,7 +107,10 @@ class Trainer:
         self.metrics.append({"step": 0, **counts, "params_total": sum(p.numel() for p in self.model.parameters())})
 
     def evaluate(self) -> None:
-        """Periodic evaluation: append the configured metrics at this step, leaving training RNG untouched."""
+        """Periodic evaluation: append the configured metrics at this step, leaving training RNG untouched.
+
+        Under torchrun every process calls this (the samples are drawn across them); rank 0 writes the line.
+        """
         from latentgan.metrics.context import EvalContext
         from latentgan.metrics.registry import evaluate
 
@@ -112,12 +118,13 @@ class Trainer:
         state = rng_state()
         self.model.eval()  # batch-norm statistics must not learn from evaluation batches
         try:
-            ctx = EvalContext(self.model, self.config, n=t.eval_n, seed=t.seed, _data=self._eval_data)
+            ctx = EvalContext(self.model, self.config, n=t.eval_n, seed=t.seed, _data=self._eval_data, dist=self.dist)
             result = evaluate(ctx, t.eval_metrics)
         finally:
             set_rng_state(state)
             self.model.train()
-        self.metrics.append({"step": self.step, **result["metrics"]})
+        if self.dist.is_main:
+            self.metrics.append({"step": self.step, **result["metrics"]})
 
     def fit(self) -> Path:
         """Train from the current step to config.train.steps; returns the run directory."""
@@ -130,9 +137,11 @@ class Trainer:
         with StopSignals() as stop:  # SIGINT/SIGTERM: finish the step, checkpoint, raise TrainingInterrupted
             while self.step < t.steps:
                 self.model.on_step(self.step)
-                batch = self.data.batch(self.batcher.next())
+                self._prepare_networks()
+                batch = self.fast.batch(self.data.batch(self.batcher.next()))
                 self.averager.attach(self.model)  # models that grow make new optimizers
-                losses = self.model.training_step(batch, self.step)
+                with self.fast.autocast():
+                    losses = self.model.training_step(batch, self.step)
                 self.losses.add(losses)
                 self.step += 1
                 self.guard.observe(losses, self.step)
@@ -156,6 +165,13 @@ class Trainer:
             if self.dist.is_main:
                 write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
         return self.run_dir
+
+    def _prepare_networks(self) -> None:
+        """Apply the fast path (channels_last, compile) to new networks: all at first, new ones after growth."""
+        modules = frozenset(id(m) for m in self.model.modules())
+        if modules != self._prepared:
+            self.fast.prepare(self.model)
+            self._prepared = modules
 
     def _stop(self, signum: int) -> None:
         """After a stop signal: make sure this step is checkpointed, then raise TrainingInterrupted."""
@@ -181,12 +197,12 @@ class Trainer:
                 self.metrics.append(record)
             bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "wall_sec")})
             self._window_start, self._window_steps = time.time(), 0
+        if self._due(t.eval_every):
+            self.evaluate()  # every process: each draws its share of the samples; rank 0 writes the metrics
         if not self.dist.is_main:
-            return  # pictures, evaluation and checkpoints are rank 0's; the weights are the same everywhere
+            return  # pictures and checkpoints are rank 0's; the weights are the same everywhere
         if self._due(t.sample_every):
             save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
-        if self._due(t.eval_every):
-            self.evaluate()
         if self._due(t.checkpoint_every):
             self.checkpoint()
         if self._due(t.sample_every) or self._due(t.eval_every) or self._due(t.checkpoint_every):

@@ -1,0 +1,96 @@
+"""GPU fast paths, switched by train.*: bf16 autocast, channels_last, torch.compile and cuDNN autotuning.
+
+Data already stays on the device and is batched by index (no DataLoader), and losses stay on the device
+until a log line, so a step never waits for the host. What is here changes how the networks run, not what
+they compute: each switch leaves the model's update order and losses as they are.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from latentgan.errors import ConfigError
+
+PRECISIONS = ("auto", "fp32", "bf16")
+COMPILE_MODES = ("off", "default", "reduce-overhead", "max-autotune")
+COMPILE_BACKEND = "inductor"  # tests swap in "aot_eager": the same tracing without a C++ compiler
+
+
+@dataclass
+class FastPath:
+    """The resolved switches of one run on one device; `auto` values are decided here."""
+
+    device: torch.device
+    precision: str = "fp32"
+    channels_last: bool = False
+    compile_mode: str = "off"
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        """The context a training step runs in: bf16 autocast, or nothing for fp32."""
+        if self.precision != "bf16":
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=torch.bfloat16)
+
+    def batch(self, batch: tuple) -> tuple:
+        """The trainer's batch (x, y, index) with x in the networks' memory format."""
+        x, *rest = batch
+        if self.channels_last and x.dim() == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return (x, *rest)
+
+    def prepare(self, model: nn.Module) -> None:
+        """Convert and compile the model's networks; cheap to call again after a network was replaced."""
+        if self.channels_last:
+            model.to(memory_format=torch.channels_last)  # a no-op for tensors already in that format
+        if self.compile_mode != "off":
+            for module in model.children():
+                if _compilable(module) and getattr(module, "_compiled_call_impl", None) is None:
+                    kwargs = {} if self.compile_mode == "default" else {"mode": self.compile_mode}
+                    module.compile(backend=COMPILE_BACKEND, **kwargs)
+
+    def describe(self) -> dict:
+        """The resolved switches, for run.json and the log."""
+        return {"precision": self.precision, "channels_last": self.channels_last, "compile": self.compile_mode,
+                "cudnn_benchmark": bool(torch.backends.cudnn.benchmark) if self.device.type == "cuda" else None}
+
+
+def _compilable(module: nn.Module) -> bool:
+    """Networks with parameters; not GLO's code table, whose sparse gradients torch.compile does not trace."""
+    return not isinstance(module, nn.Embedding) and any(True for _ in module.parameters())
+
+
+def resolve_fast_path(train, model: nn.Module, device: torch.device) -> FastPath:
+    """The switches of train (a TrainConfig) resolved for this model and device, refusing combinations that fail."""
+    is_image = bool(getattr(getattr(model, "data_shape", None), "is_image", False))
+    precision = train.precision
+    if precision == "auto":
+        precision = "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+    if precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ConfigError("train.precision=bf16 needs a GPU with bfloat16 support (Ampere or newer); "
+                          "use train.precision=fp32")
+    channels_last = train.channels_last
+    if channels_last is None:
+        channels_last = device.type == "cuda" and is_image
+    channels_last = bool(channels_last) and is_image
+    if train.compile != "off":
+        from latentgan.models.growing import GrowingModel
+
+        if isinstance(model, GrowingModel):
+            raise ConfigError("train.compile cannot follow a growing model: its networks change shape and its "
+                              "fade-in weight changes every step, so each step would recompile; set "
+                              "train.compile=off")
+        if getattr(getattr(model, "loss", None), "needs_gradient_penalty", False):
+            raise ConfigError("train.compile does not support WGAN-GP: torch.compile's autograd cannot differentiate "
+                              "the gradient penalty twice; set train.compile=off (bf16 and channels_last still apply)")
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = bool(train.cudnn_benchmark)
+    return FastPath(device, precision, channels_last, train.compile)
+
+
+def fp32(x: Tensor) -> contextlib.AbstractContextManager:
+    """A region computed in float32 even inside bf16 autocast (losses whose small differences matter)."""
+    return torch.autocast(x.device.type, enabled=False)
