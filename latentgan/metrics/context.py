@@ -6,7 +6,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
+import torch.distributed as torch_dist
 from torch import Tensor
 
 from latentgan.config import RunConfig
@@ -19,7 +21,9 @@ from latentgan.models.base import GenerativeModel
 class EvalContext:
     """A model under evaluation with its run's config; data and samples are loaded once, on demand.
 
-    n overrides each metric's default sample count; seed fixes the latent codes of the samples.
+    n overrides each metric's default sample count; seed fixes the latent codes of the samples. Under torchrun
+    (`dist` enabled) every process must evaluate together: each draws its share of the samples and all of them
+    receive every sample, the same set one process alone would draw.
     """
 
     model: GenerativeModel
@@ -31,6 +35,7 @@ class EvalContext:
     run_dir: Path | None = None
     _data: dict = field(default_factory=dict, repr=False)
     _samples: Tensor | None = field(default=None, repr=False)
+    dist: object = None  # a DistContext when evaluating inside a torchrun job
 
     @property
     def device(self) -> torch.device:
@@ -56,17 +61,23 @@ class EvalContext:
         return self.n or default
 
     def samples(self, n: int) -> Tensor:
-        """n samples in the data's range, drawn in batches with fixed codes; reused across metrics."""
+        """n samples in the data's range, drawn in chunks with fixed codes; reused across metrics."""
         if self._samples is None or self._samples.shape[0] < n:
-            generator = torch.Generator(device=self.device).manual_seed(self.seed + 777)
-            chunks, done = [], 0
-            with torch.no_grad():
-                while done < n:
-                    size = min(self.batch_size, n - done)
-                    chunks.append(self.model.sample(size, generator=generator).cpu())
-                    done += size
-            self._samples = torch.cat(chunks)
+            sizes = [min(self.batch_size, n - start) for start in range(0, n, self.batch_size)]
+            rank, world = (self.dist.rank, self.dist.world_size) if self.dist and self.dist.enabled else (0, 1)
+            mine = {i: self._chunk(i, size) for i, size in enumerate(sizes) if i % world == rank}
+            if world > 1:
+                shares: list = [None] * world
+                torch_dist.all_gather_object(shares, mine)
+                mine = {i: chunk for share in shares for i, chunk in share.items()}
+            self._samples = torch.cat([mine[i] for i in range(len(sizes))])
         return self._samples[:n]
+
+    def _chunk(self, index: int, size: int) -> Tensor:
+        """Chunk `index` of the samples: its own seed, so any process can draw it and get the same images."""
+        seed = int(np.random.SeedSequence([self.seed, 777, index]).generate_state(1)[0])
+        with torch.no_grad():
+            return self.model.sample(size, generator=torch.Generator(device=self.device).manual_seed(seed)).cpu()
 
     def unit_samples(self, n: int) -> Tensor:
         """Samples mapped to [0, 1] (images) for feature extractors."""

@@ -148,3 +148,25 @@ def test_a_signal_to_one_process_stops_every_process_at_the_same_step(tmp_path):
     # Both agreed at the log step after the signal; rank 0 wrote that step's checkpoint.
     assert (out / "checkpoints" / "step_0000020.pt").exists()
     assert not (out / "checkpoints" / "step_0000040.pt").exists()
+
+
+def test_evaluation_in_a_job_draws_samples_on_every_process_and_matches_one_process(tmp_path):
+    from latentgan.config import load_config
+    from latentgan.metrics.context import EvalContext
+    from latentgan.metrics.registry import evaluate
+
+    out = tmp_path / "run"
+    extra = [*JOBS["gan-wgan-gp"], "--set", "train.eval_every=40", "--set", "train.eval_metrics=[modes]",
+             "--set", "train.eval_n=600"]
+    result = _torchrun(_train_args(out, extra), tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    logged = [json.loads(s) for s in (out / "metrics.jsonl").read_text().splitlines()]
+    evaluated = [r for r in logged if any(k.startswith("modes") for k in r)]
+    assert [r["step"] for r in evaluated] == [40]  # one line, from rank 0
+    # 600 samples in chunks of 250: rank 0 drew chunks 0 and 2, rank 1 chunk 1. One process alone draws the same.
+    config = load_config(out / "config.yaml")
+    alone = evaluate(EvalContext(latentgan.load(out), config, n=600, seed=config.train.seed), ["modes"])["metrics"]
+    job = {k: float(v) for k, v in evaluated[0].items() if k != "step"}  # non-finite values are logged as strings
+    assert job.keys() == alone.keys()
+    for key, value in alone.items():
+        assert job[key] == value or job[key] == pytest.approx(value), key
