@@ -1,7 +1,7 @@
-"""DCGAN-style generator, discriminator and encoder for 28, 32 and 64 pixel images.
+"""DCGAN-style generator, discriminator and encoder for 28, 32, 64 and 128 pixel images.
 
 Every resolution is reached by stride-2 (transposed) convolutions with 4x4 kernels: 7 -> 14 -> 28
-for 28 px, 4 -> 8 -> 16 -> 32 (-> 64) otherwise. Feature maps double as resolution halves, from
+for 28 px, 4 -> 8 -> 16 -> 32 (-> 64 -> 128) otherwise. Feature maps double as resolution halves, from
 `width` at the image end. Norms: "batch", "layer", "instance" or None; the default "auto" follows
 the `batch_norm` flag, so `batch_norm=False` and `norm=None` both give a penalty-safe network.
 """
@@ -16,7 +16,7 @@ from latentgan.errors import ConfigError
 from latentgan.nn.blocks import ConvBlock, resolve_norm
 
 # resolution -> (size of the smallest feature map, number of stride-2 layers)
-_PLANS: dict[int, tuple[int, int]] = {28: (7, 2), 32: (4, 3), 64: (4, 4)}
+_PLANS: dict[int, tuple[int, int]] = {28: (7, 2), 32: (4, 3), 64: (4, 4), 128: (4, 5)}
 RESOLUTIONS: tuple[int, ...] = tuple(_PLANS)
 
 

@@ -41,7 +41,7 @@ CASES = [
          "model.latent_dim, model.d_steps and model.width must be at least 1"),
     Case("image-size-unfit-for-dcgan", lambda t: ["train", "--model", "gan", "--data", "digits", "--steps", "1",
                                                   "--quiet", "--device", "cpu", "--out", str(t / "run")],
-         "DCGAN networks support resolution 28, 32, 64; got 8: resize the data with data.resize"),
+         "DCGAN networks support resolution 28, 32, 64, 128; got 8: resize the data with data.resize"),
     Case("bad-value-range", lambda t: _train(t, "--set", "data.value_range=[1, -1]"),
          "data.value_range must be [low, high] with low < high, got [1.0, -1.0]"),
     Case("bad-divergence-policy", lambda t: _train(t, "--set", "train.on_divergence=maybe"),

@@ -80,7 +80,7 @@ def test_discriminator_norm_option(norm, kind):
 @pytest.mark.parametrize("cls", [DCGANGenerator, DCGANDiscriminator, DCGANEncoder])
 def test_bad_resolution_names_the_allowed_ones(cls):
     kwargs = {"latent_dim": 4} if cls is DCGANGenerator else {}
-    with pytest.raises(ValueError, match="support resolution 28, 32, 64; got 48"):
+    with pytest.raises(ValueError, match="support resolution 28, 32, 64, 128; got 48"):
         cls(resolution=48, **kwargs)
 
 
