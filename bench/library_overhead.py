@@ -148,18 +148,20 @@ def bare_ive_gan(model):
     return step
 
 
+SAME_AS_BARE = ("train.precision=fp32", "train.channels_last=false", "train.compile=off")
+
 BARE = {"gan": bare_gan, "ali": bare_ali, "glo": bare_glo, "ive_gan": bare_ive_gan}
 
 
-def _config(name: str, batch: int, device: str, out: Path):
+def _config(name: str, batch: int, device: str, out: Path, extra: tuple[str, ...] = ()):
     return load_config(None, [*MODELS[name], *DATA, f"train.batch_size={batch}", f"train.device={device}",
                               "train.progress=false", "train.log_every=20", "train.sample_every=1000000000",
-                              "train.checkpoint_every=1000000000", f"train.out={out}"])
+                              "train.checkpoint_every=1000000000", f"train.out={out}", *extra])
 
 
-def _library(name: str, batch: int, device: torch.device, out: Path):
-    """A Trainer ready to fit more steps on demand."""
-    config = _config(name, batch, device.type, out)
+def _library(name: str, batch: int, device: torch.device, out: Path, extra: tuple[str, ...] = ()):
+    """A Trainer ready to fit more steps on demand; `extra` overrides the config (fast-path switches, size)."""
+    config = _config(name, batch, device.type, out, extra)
     out.mkdir(parents=True, exist_ok=True)
     data = load_data(config).to(device)
     model = build_model(config, data_shape_of(data), seed=0).to(device)
@@ -179,9 +181,9 @@ def _library(name: str, batch: int, device: torch.device, out: Path):
     return run
 
 
-def _bare(name: str, batch: int, device: torch.device, out: Path):
+def _bare(name: str, batch: int, device: torch.device, out: Path, extra: tuple[str, ...] = ()):
     """The hand-written loop over the same data and identical networks."""
-    config = _config(name, batch, device.type, out)
+    config = _config(name, batch, device.type, out, extra)
     data = load_data(config)
     model = build_model(config, data_shape_of(data), seed=0).to(device).train()
     model.initialize(data.to(device))
@@ -221,8 +223,9 @@ def main() -> None:
           f"{'overhead':>9}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models.split(","):
-            lib, bare = _library(name, args.batch, device, Path(tmp) / name), _bare(name, args.batch, device,
-                                                                                      Path(tmp) / f"{name}-bare")
+            # The bare loop is plain fp32 NCHW: the library runs the same way (bench/fast_path.py times the rest).
+            lib = _library(name, args.batch, device, Path(tmp) / name, SAME_AS_BARE)
+            bare = _bare(name, args.batch, device, Path(tmp) / f"{name}-bare")
             lib(3), bare(3)  # warm-up: allocator, first-call costs
             times = {"lib": [], "bare": []}
             for _ in range(args.rounds):
