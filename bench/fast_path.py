@@ -9,7 +9,8 @@ and reading its loss every step (a host-device sync, as a loop that prints or ac
 fp32, eager, cuDNN autotuning off. The library variants add one switch each, cumulatively:
 fp32 (data resident on the device, index batching, losses read at log steps), cudnn (cuDNN benchmark),
 channels_last, bf16 (autocast), compile (torch.compile, default mode), cudagraphs (compile mode reduce-overhead).
-Printed: median ms/step over the rounds, images/s, and the speed-up over naive.
+Every variant is built and warmed up first, then timed in alternating rounds (so a busy machine slows all
+alike). Printed: median ms/step over the rounds, images/s, and the speed-up over naive.
 """
 
 from __future__ import annotations
@@ -103,22 +104,26 @@ def main() -> None:
           f", digits at {args.resolution} px, batch {args.batch}, {args.rounds} rounds x {args.steps} steps")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models.split(","):
-            print(f"\n{name:>8} {'variant':>14} {'ms/step':>9} {'img/s':>9} {'x naive':>8}")
-            base = None
-            for variant in variants:
+            runs = {}
+            for variant in variants:  # build and warm every variant first, then time them in alternating rounds
                 out = Path(tmp) / f"{name}-{variant}"
                 try:
                     run = (_naive(name, args.batch, device, out, size) if variant == "naive"
                            else _variant(name, variant, order, args.batch, device, out, size))
                     run(args.warmup)
-                    seconds = statistics.median(run(args.steps) for _ in range(args.rounds))
+                    runs[variant] = run
                 except Exception as error:  # a switch a model cannot take is reported, not fatal
                     print(f"{name:>8} {variant:>14}   failed: {type(error).__name__}: {str(error).splitlines()[0]}")
-                    continue
-                base = base or (seconds if variant == "naive" else None)
+            times: dict[str, list[float]] = {v: [] for v in runs}
+            for _ in range(args.rounds):  # a busy machine slows every variant alike
+                for variant, run in runs.items():
+                    times[variant].append(run(args.steps))
+            print(f"\n{name:>8} {'variant':>14} {'ms/step':>9} {'img/s':>9} {'x naive':>8}")
+            medians = {v: statistics.median(t) for v, t in times.items()}
+            base = medians.get("naive")
+            for variant, seconds in medians.items():
                 ratio = f"{base / seconds:7.2f}x" if base else "      -"
                 print(f"{name:>8} {variant:>14} {seconds * 1000:9.2f} {args.batch / seconds:9.0f} {ratio}", flush=True)
-
 
 if __name__ == "__main__":
     main()

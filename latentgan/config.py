@@ -69,7 +69,7 @@ class TrainConfig:
     sync_batch_norm: bool = False  # under torchrun on GPUs: batch statistics over the whole job's batch
     # GPU fast paths (train/fast_path.py); defaults chosen by measurement, see docs/performance.md
     precision: str = "fp32"  # fp32, bf16 (autocast), or auto (bf16 on GPUs that have it)
-    channels_last: bool | None = None  # image networks in NHWC; null = on for CUDA
+    channels_last: bool | None = None  # image networks in NHWC memory layout; null = on for image data
     compile: str | bool = "off"  # torch.compile the networks: off, default, reduce-overhead, max-autotune
     cudnn_benchmark: bool = True  # let cuDNN time its convolution algorithms once per shape (CUDA only)
 

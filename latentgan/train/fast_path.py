@@ -72,10 +72,9 @@ def resolve_fast_path(train, model: nn.Module, device: torch.device) -> FastPath
     if precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise ConfigError("train.precision=bf16 needs a GPU with bfloat16 support (Ampere or newer); "
                           "use train.precision=fp32")
-    channels_last = train.channels_last
-    if channels_last is None:
-        channels_last = device.type == "cuda" and is_image
-    channels_last = bool(channels_last) and is_image
+    # null: on for image networks. Measured on CPU (docs/performance.md): 13-30 % faster steps for the GAN, GLO
+    # and IVE-GAN, 7 % slower for ALI's tables; on GPUs it is the layout cuDNN's tensor-core kernels prefer.
+    channels_last = is_image if train.channels_last is None else bool(train.channels_last) and is_image
     if train.compile != "off":
         from latentgan.models.growing import GrowingModel
 

@@ -56,9 +56,10 @@ def test_channels_last_trains_exactly_like_nchw(tmp_path):
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
 
 
-def test_channels_last_is_off_for_point_data_and_auto_is_off_on_cpu(tmp_path):
+def test_defaults_are_fp32_with_channels_last_for_images_only(tmp_path):
     trainer = _trainer(tmp_path, [])
-    assert trainer.fast.channels_last is False and trainer.fast.precision == "fp32"
+    assert trainer.fast.channels_last is True and trainer.fast.precision == "fp32"
+    assert trainer.fast.compile_mode == "off"
     config = load_config(None, ["model.name=gan", "data.name=ring", "train.channels_last=true", "train.device=cpu"])
     model = build_model(config, data_shape_of(load_data(config)), seed=0)
     assert fast_path.resolve_fast_path(config.train, model, torch.device("cpu")).channels_last is False
