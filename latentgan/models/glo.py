@@ -37,7 +37,7 @@ class GLOConfig:
     g_batch_norm: bool = True
     loss: str = "lap1"
     loss_weights: dict = field(default_factory=lambda: {"l2": 1.0, "lap1": 1.0})  # used by loss l2+lap1
-    projection: str = "sphere"
+    projection: str = "ball"  # reconstructs a little better than "sphere" (docs/glo-projection.md)
     code_init: str = "pca"
     optimizer: str = "sgd"  # for the generator; codes always use plain sparse SGD
     lr_g: float = 0.3  # the paper's 1.0 reconstructs worse at 28 px (docs/results.md)

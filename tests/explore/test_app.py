@@ -303,7 +303,7 @@ def test_glo_encodes_by_optimisation_and_walks_its_learned_codes(glo_run):
     client = TestClient(create_app(glo_run))
     assert client.get("/api/info").json()["encode_kind"] == "optimisation"
     data = client.post("/api/encode", json={"index": 2}).json()
-    assert len(data["code"]) == 8 and torch.tensor(data["code"]).norm() == pytest.approx(1.0, abs=1e-5)  # sphere
+    assert len(data["code"]) == 8 and torch.tensor(data["code"]).norm() <= 1.0 + 1e-5  # the ball, GLO's default
     assert client.get("/api/axes").json()["source"] == "the 4000 learned codes of the training images"
 
 

@@ -116,7 +116,8 @@ def test_compile_is_refused_where_it_cannot_work(tmp_path, extra, message):
 
 def test_glo_projects_rows_that_appear_twice_in_a_batch():
     config = load_config(None, ["model.name=glo", "model.width=8", "model.latent_dim=8", "data.name=digits",
-                                "data.resize=28", "data.limit=64", "model.lr_codes=50"])
+                                "data.resize=28", "data.limit=64", "model.lr_codes=50",
+                                "model.projection=sphere"])
     data = load_data(config)
     model = build_model(config, data_shape_of(data), seed=0)
     model.initialize(data)
