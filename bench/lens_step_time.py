@@ -1,6 +1,7 @@
 """Step time of the paper's weak DCGAN with and without the tempering lens, measured side by side.
 
-    .venv/bin/python bench/lens_step_time.py [--steps 30] [--rounds 5] [--lens-width 8] [--batch 32] [--threads 1]
+    .venv/bin/python bench/lens_step_time.py [--steps 30] [--rounds 5] [--lens-width 8] [--lens-blocks 8]
+                                             [--batch 32] [--threads 1] [--channels-last]
 
 Both models train on the same mnist5k batch (32 px) in alternating rounds of `steps` steps, so a busy
 machine slows both alike; the median seconds per step of each and their ratio are printed.
@@ -19,8 +20,8 @@ from latentgan.config import load_config
 from latentgan.experiments.lens import WEAK_DCGAN
 
 
-def _model(lens_width: int | None, batch: int):
-    extra = [f"model.lens={{k: 10000, width: {lens_width}}}"] if lens_width else []
+def _model(lens_width: int | None, batch: int, blocks: int = 8):
+    extra = [f"model.lens={{k: 10000, width: {lens_width}, blocks: {blocks}}}"] if lens_width else []
     config = load_config(None, [*WEAK_DCGAN, "data.name=mnist5k", "data.split=all", "data.pad_to=32",
                                 f"train.batch_size={batch}", *extra])
     data = load_data(config)
@@ -40,14 +41,20 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=30, help="steps per round and model")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--lens-width", type=int, default=8, help="the lens's feature maps (the experiments use 8)")
+    p.add_argument("--lens-blocks", type=int, default=8, help="residual blocks (the paper's Figure 4: 8)")
+    p.add_argument("--channels-last", action="store_true", help="both models and the batch in NHWC (the default "
+                   "layout of `latentgan train` for images)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (1: on a shared 2-core machine a 2-thread pool mostly waits for the other core)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     plain, data = _model(None, args.batch)
-    lensed, _ = _model(args.lens_width, args.batch)
+    lensed, _ = _model(args.lens_width, args.batch, args.lens_blocks)
     batch = data.batch(torch.arange(args.batch))
+    if args.channels_last:
+        plain, lensed = plain.to(memory_format=torch.channels_last), lensed.to(memory_format=torch.channels_last)
+        batch = (batch[0].contiguous(memory_format=torch.channels_last), *batch[1:])
     times: dict[str, list[float]] = {"without lens": [], "with lens": []}
     _seconds_per_step(plain, batch, 0, 3), _seconds_per_step(lensed, batch, 0, 3)  # warm-up
     for r in range(args.rounds):
@@ -55,7 +62,8 @@ def main() -> None:
         times["with lens"].append(_seconds_per_step(lensed, batch, r * args.steps, args.steps))
     base, with_lens = (statistics.median(times[k]) for k in ("without lens", "with lens"))
     print(f"weak DCGAN ({' '.join(WEAK_DCGAN)}), batch {args.batch}, 32 px, lens width {args.lens_width}, "
-          f"{torch.get_num_threads()} threads, {args.rounds} rounds x {args.steps} steps")
+          f"{args.lens_blocks} blocks, {'NHWC' if args.channels_last else 'NCHW'}, {torch.get_num_threads()} threads, "
+          f"{args.rounds} rounds x {args.steps} steps")
     print(f"{'without lens':>14}: {base * 1000:8.1f} ms/step")
     print(f"{'with lens':>14}: {with_lens * 1000:8.1f} ms/step")
     print(f"{'ratio':>14}: {with_lens / base:8.3f}  (lens adds {100 * (with_lens / base - 1):.0f} %)")
