@@ -52,11 +52,6 @@ class FastPath:
                     kwargs = {} if self.compile_mode == "default" else {"mode": self.compile_mode}
                     module.compile(backend=COMPILE_BACKEND, **kwargs)
 
-    def describe(self) -> dict:
-        """The resolved switches, for run.json and the log."""
-        return {"precision": self.precision, "channels_last": self.channels_last, "compile": self.compile_mode,
-                "cudnn_benchmark": bool(torch.backends.cudnn.benchmark) if self.device.type == "cuda" else None}
-
 
 def _compilable(module: nn.Module) -> bool:
     """Networks with parameters; not GLO's code table, whose sparse gradients torch.compile does not trace."""
@@ -64,7 +59,10 @@ def _compilable(module: nn.Module) -> bool:
 
 
 def resolve_fast_path(train, model: nn.Module, device: torch.device) -> FastPath:
-    """The switches of train (a TrainConfig) resolved for this model and device, refusing combinations that fail."""
+    """The switches of train (a TrainConfig) resolved for this model and device, refusing combinations that fail.
+
+    On CUDA this also sets torch.backends.cudnn.benchmark (a process-wide flag) from train.cudnn_benchmark.
+    """
     is_image = bool(getattr(getattr(model, "data_shape", None), "is_image", False))
     precision = train.precision
     if precision == "auto":
