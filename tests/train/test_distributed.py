@@ -21,7 +21,7 @@ def _torchrun(args, tmp_path, timeout=240):
 
 
 WORKER = textwrap.dedent("""
-    import json, sys, torch, torch.distributed as dist
+    import json, os, sys, torch, torch.distributed as dist
     from latentgan.train.distributed import (DistributedError, GradientAverager, check_replicas_agree,
                                              init_distributed)
     ctx = init_distributed(torch.device("cpu"))
@@ -50,8 +50,13 @@ WORKER = textwrap.dedent("""
         out["caught"] = False
     except DistributedError as e:
         out["caught"] = "'dense' differ" in str(e)
-    json.dump(out, open(f"rank{r}.json", "w"))
+    with open(f"rank{r}.json", "w") as f:
+        json.dump(out, f)
+    dist.barrier()  # leave together: gloo aborts a process whose peer tears down mid-exit
     dist.destroy_process_group()
+    # Skip interpreter teardown: this raw-API worker's exit sometimes aborted inside gloo's thread cleanup
+    # ("terminate called without an active exception") after all of its work was done and written.
+    os._exit(0)
 """)
 
 
