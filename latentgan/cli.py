@@ -157,8 +157,9 @@ def _models_list(args: argparse.Namespace) -> int:
     from latentgan.plugins import import_submodules
 
     import_submodules("latentgan.models")
+    width = max(map(len, MODELS))
     for name, entry in sorted(MODELS.items()):
-        print(f"{name:<10} {entry.description}")
+        print(f"{name:<{width}}  {entry.description}")
     return 0
 
 
