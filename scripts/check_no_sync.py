@@ -2,8 +2,8 @@
 
     python scripts/check_no_sync.py [--models gan,ali,glo,vae,ive_gan,clggan] [--steps 20] [--set train.precision=bf16]
 
-Per model: the trainer's per-step work (index batch, fast-path batch, training_step under the fast path's
-autocast, loss accumulation, divergence observation) runs `--steps` times with
+Per model: Trainer.train_step (index batch, fast-path batch, training_step under the fast path's autocast,
+loss accumulation, divergence observation) runs `--steps` times with
 torch.cuda.set_sync_debug_mode("warn"); every synchronising call PyTorch reports is counted and the first
 one's message printed. Log steps read the losses on purpose and are not part of this loop.
 """
@@ -33,26 +33,15 @@ def check(name: str, steps: int, overrides: list[str]) -> tuple[int, str]:
         model = build_model(config, data_shape_of(data), seed=0).to("cuda")
         model.initialize(data)
         trainer = Trainer(config, Path(out), model, data, log=lambda m: None)
-
-        def step() -> None:
-            model.on_step(trainer.step)
-            trainer._prepare_networks()
-            batch = trainer.fast.batch(data.batch(trainer.batcher.next()))
-            with trainer.fast.autocast():
-                losses = model.training_step(batch, trainer.step)
-            trainer.losses.add(losses)
-            trainer.step += 1
-            trainer.guard.observe(losses, trainer.step)
-
         for _ in range(3):  # first steps allocate and autotune
-            step()
+            trainer.train_step()
         torch.cuda.synchronize()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             torch.cuda.set_sync_debug_mode("warn")
             try:
                 for _ in range(steps):
-                    step()
+                    trainer.train_step()
             finally:
                 torch.cuda.set_sync_debug_mode("default")
         syncs = [f"{Path(w.filename).name}:{w.lineno}: {str(w.message).splitlines()[0]}" for w in caught

@@ -136,15 +136,7 @@ class Trainer:
                    dynamic_ncols=True, desc=f"{self.config.model.name}/{self.config.data.name}")
         with StopSignals() as stop:  # SIGINT/SIGTERM: finish the step, checkpoint, raise TrainingInterrupted
             while self.step < t.steps:
-                self.model.on_step(self.step)
-                self._prepare_networks()
-                batch = self.fast.batch(self.data.batch(self.batcher.next()))
-                self.averager.attach(self.model)  # models that grow make new optimizers
-                with self.fast.autocast():
-                    losses = self.model.training_step(batch, self.step)
-                self.losses.add(losses)
-                self.step += 1
-                self.guard.observe(losses, self.step)
+                self.train_step()
                 self._window_steps += 1
                 bar.update(1)
                 try:
@@ -165,6 +157,18 @@ class Trainer:
             if self.dist.is_main:
                 write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
         return self.run_dir
+
+    def train_step(self) -> None:
+        """One step: the next batch, the model's updates under the fast path, the losses kept on the device."""
+        self.model.on_step(self.step)
+        self._prepare_networks()
+        batch = self.fast.batch(self.data.batch(self.batcher.next()))
+        self.averager.attach(self.model)  # models that grow make new optimizers
+        with self.fast.autocast():
+            losses = self.model.training_step(batch, self.step)
+        self.losses.add(losses)
+        self.step += 1
+        self.guard.observe(losses, self.step)
 
     def _prepare_networks(self) -> None:
         """Apply the fast path (channels_last, compile) to new networks: all at first, new ones after growth."""
