@@ -204,3 +204,10 @@ class GLO(GenerativeModel):
             return invert(self.decode, x, start.expand(x.shape[0], -1), loss=self.config.loss,
                           loss_weights=self.config.loss_weights, steps=self.config.encode_steps,
                           lr=self.config.encode_lr, projection=self.config.projection)
+
+    def reconstruct(self, x: Tensor) -> Tensor:
+        """Images decoded from the codes `encode` finds for them: (N, C, H, W) -> (N, C, H, W), eval mode."""
+        with eval_mode(self.generator):
+            z = self.encode(x)
+            with torch.no_grad():
+                return self.decode(z)

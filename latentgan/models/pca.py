@@ -78,6 +78,10 @@ class PCAModel(GenerativeModel):
         """Scores z: (N, d) -> data (N, ...), not clipped to the data range."""
         return (z @ self.components + self.mean).view(z.shape[0], *self.data_shape.sample_shape)
 
+    def reconstruct(self, x: Tensor) -> Tensor:
+        """Projection onto the top d components: (N, ...) -> (N, ...), not clipped."""
+        return self.decode(self.encode(x))
+
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Decode scores drawn from N(0, diag(variances)), clipped to the data range."""
