@@ -72,6 +72,8 @@ class TrainConfig:
     channels_last: bool | None = None  # image networks in NHWC memory layout; null = on for image data
     compile: str | bool = "off"  # torch.compile the networks: off, default, reduce-overhead, max-autotune
     cudnn_benchmark: bool = True  # let cuDNN time its convolution algorithms once per shape (CUDA only)
+    lr_decay: str = "none"  # none, linear or cosine: every learning rate falls to 0 at the last step
+    lr_decay_start: int = 0  # the step the decay starts from (e.g. half of train.steps, as pix2pix and CycleGAN)
 
     def validate(self) -> None:
         """Check ranges, the device name, the divergence policy and the periodic-evaluation metrics."""
@@ -82,6 +84,7 @@ class TrainConfig:
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
         from latentgan.train.fast_path import COMPILE_MODES, PRECISIONS
+        from latentgan.train.schedules import LR_DECAYS
 
         if isinstance(self.compile, bool):  # YAML reads a bare off/on as a boolean
             self.compile = "default" if self.compile else "off"
@@ -89,6 +92,11 @@ class TrainConfig:
             raise ConfigError(f"train.precision must be one of {', '.join(PRECISIONS)}, got '{self.precision}'")
         if self.compile not in COMPILE_MODES:
             raise ConfigError(f"train.compile must be one of {', '.join(COMPILE_MODES)}, got '{self.compile}'")
+        if self.lr_decay not in LR_DECAYS:
+            raise ConfigError(f"train.lr_decay '{self.lr_decay}' is unknown; choose one of: {', '.join(LR_DECAYS)}")
+        if not 0 <= self.lr_decay_start < self.steps:
+            raise ConfigError(f"train.lr_decay_start must be in [0, train.steps) = [0, {self.steps}), got "
+                              f"{self.lr_decay_start}")
         if self.on_divergence not in ("stop", "rollback"):
             raise ConfigError(f"train.on_divergence must be stop or rollback, got '{self.on_divergence}'")
         if not 0 < self.rollback_lr_factor < 1 or self.max_rollbacks < 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+LR_DECAYS = ("none", "linear", "cosine")
+
 
 def linear_ramp(step: int, start: int, length: int) -> float:
     """0 before `start`, rising linearly to 1 over `length` steps, then 1 (fade-in alpha/beta)."""
@@ -22,3 +24,11 @@ def sine_decay(step: int, k: int) -> float:
 def stage_at(step: int, boundaries: list[int]) -> int:
     """Index of the stage a step falls in, given the steps at which each new stage starts."""
     return sum(1 for b in boundaries if step >= b)
+
+
+def lr_decay(kind: str, step: int, start: int, total: int) -> float:
+    """Learning-rate factor: 1 until `start`, then falling to 0 at `total` linearly or along a half cosine."""
+    if kind == "none" or step < start:
+        return 1.0
+    t = min(1.0, (step - start) / max(total - start, 1))
+    return 1.0 - t if kind == "linear" else 0.5 * (1.0 + math.cos(math.pi * t))

@@ -27,6 +27,7 @@ from latentgan.train.distributed import (
 )
 from latentgan.train.divergence import DivergenceError, DivergenceGuard, roll_back
 from latentgan.train.fast_path import resolve_fast_path
+from latentgan.train.lr_decay import apply_lr_decay
 from latentgan.train.metrics_log import LossAccumulator, MetricsLog
 from latentgan.train.run_dir import checkpoints_dir
 from latentgan.train.samples import save_samples
@@ -161,6 +162,9 @@ class Trainer:
     def train_step(self) -> None:
         """One step: the next batch, the model's updates under the fast path, the losses kept on the device."""
         self.model.on_step(self.step)
+        t = self.config.train
+        if t.lr_decay != "none":
+            apply_lr_decay(self.model, t.lr_decay, self.step, t.lr_decay_start, t.steps, self.guard.lr_scale)
         self._prepare_networks()
         batch = self.fast.batch(self.data.batch(self.batcher.next()))
         self.averager.attach(self.model)  # models that grow make new optimizers
