@@ -17,10 +17,12 @@ from latentgan.evaluation import evaluate_run
 from latentgan.experiments.card import Card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 from latentgan.metrics.modes import aggregate_over_seeds, mode_count_by_responsibility, mode_coverage
+from latentgan.metrics.prior_match import gaussian_kl_to_standard_normal
 from latentgan.metrics.probe import linear_probe
+from latentgan.nn.eval_mode import eval_mode
 from latentgan.train.run_dir import read_run
+from latentgan.viz.inference_comparison import InferencePanels, save_inference_comparison
 from latentgan.viz.interpolation import save_interpolation_grid
-from latentgan.viz.latent_scatter import save_latent_scatter
 from latentgan.viz.points import save_points_by_mode
 from latentgan.viz.reconstruction import save_reconstruction_grid
 
@@ -30,6 +32,8 @@ GRID_CLAIM = ("On the 25-Gaussian grid, ALI covers more modes than a GAN with th
 GRID_METHODS = {"ALI": "ali-grid", "GAN": "gan-grid"}  # packaged configs: same decoder and discriminator widths
 PAPER_GRID = {"ALI": "13.4 +- 5.8 (8-25)", "GAN": "10.4 +- 9.2 (1-22)"}
 PACGAN_ALI = "24.1 +- 0.4, HQ 95.7 %, KL 0.14 (PacGAN's ALI runs)"
+FIGURE8_BASELINES = {"GAN + inverse mapping": "gan_inverse", "GAN + post-hoc inference": "ali_posthoc"}
+VAE_GRID_OBS_STD = 0.1  # the decoder's fixed std: twice the mixture's, so the ELBO neither blurs nor overfits
 
 
 @dataclass(frozen=True)
@@ -47,17 +51,39 @@ GRID_FULL = GridBudget(20_000, 10)
 GRID_QUICK = GridBudget(5_000, 3, ("model.hidden=[128,128,128]", "model.lr_g=0.0005", "model.lr_d=0.0005"))
 
 
+def _grid_train_overrides(budget: GridBudget, seed: int, settings: ExperimentSettings) -> list[str]:
+    """The training settings every grid run shares: steps, seed, logging, device."""
+    return [f"train.steps={budget.steps}", f"train.seed={seed}", "train.batch_size=100", "train.progress=false",
+            f"train.checkpoint_every={budget.steps}", f"train.sample_every={budget.steps}",
+            f"train.log_every={min(100, budget.steps)}", f"train.device={settings.device}"]
+
+
 def train_grid_run(method: str, seed: int, budget: GridBudget, settings: ExperimentSettings) -> Path:
     """Train one (method, seed) run on the grid; returns its run directory."""
-    overrides = [*budget.shared, f"train.steps={budget.steps}", f"train.seed={seed}", "train.progress=false",
-                 f"train.checkpoint_every={budget.steps}", f"train.sample_every={budget.steps}",
-                 f"train.log_every={min(100, budget.steps)}", f"train.device={settings.device}"]
-    config = load_config(GRID_METHODS[method], overrides)
+    config = load_config(GRID_METHODS[method], [*budget.shared, *_grid_train_overrides(budget, seed, settings)])
     return latentgan.train(config, out=settings.out_dir / method.lower() / f"seed{seed}", log=lambda msg: None)
 
 
+def train_inference_baselines(gan_run: Path, budget: GridBudget, settings: ExperimentSettings) -> dict[str, Path]:
+    """Figure 8's other models: encoders learned for a trained GAN (inverse mapping; post-hoc ALI) and a VAE,
+    all with ALI's encoder and decoder sizes; returns label -> run directory."""
+    train = _grid_train_overrides(budget, 0, settings)
+    runs = {}
+    for label, name in FIGURE8_BASELINES.items():
+        config = load_config("ali-grid", [*budget.shared, f"model.name={name}", f"model.decoder_from={gan_run}",
+                                          *train])
+        runs[label] = latentgan.train(config, out=settings.out_dir / name, log=lambda msg: None)
+    ali = load_config("ali-grid", list(budget.shared)).model
+    vae = load_config(None, ["model.name=vae", f"model.latent_dim={ali.latent_dim}",
+                             f"model.hidden=[{','.join(map(str, ali.hidden))}]", f"model.obs_std={VAE_GRID_OBS_STD}",
+                             "data.name=grid", *(o for o in budget.shared if not o.startswith("model.")), *train])
+    runs["VAE"] = latentgan.train(vae, out=settings.out_dir / "vae", log=lambda msg: None)
+    return runs
+
+
 def evaluate_grid_run(run_dir: Path, seed: int) -> dict[str, float]:
-    """The ALI paper's count (10,000 samples) and VEEGAN/PacGAN's coverage (2,500) of one run; ALI adds recon."""
+    """The ALI paper's count (10,000 samples) and VEEGAN/PacGAN's coverage (2,500) of one run; models with an
+    encoder add the reconstruction error of held-out points and how far their codes' moments are from N(0, I)."""
     config, _ = read_run(run_dir)
     data, model = load_data(config), latentgan.load(run_dir)
     samples = model.sample(10_000, generator=torch.Generator().manual_seed(10_000 + seed))
@@ -68,6 +94,8 @@ def evaluate_grid_run(run_dir: Path, seed: int) -> dict[str, float]:
     if hasattr(model, "reconstruct"):
         test = _grid_test_points(config, 2000)
         result["recon_mse"] = float((model.reconstruct(test) - test).pow(2).sum(dim=1).mean())
+        with torch.no_grad():
+            result["code_kl"] = gaussian_kl_to_standard_normal(model.encode(test))
     return result
 
 
@@ -93,7 +121,8 @@ def grid_rows(results: dict[str, list[dict]]) -> list[dict]:
                      "modes (3 std, 2.5k)": _fmt(s, "modes_hq"), "HQ %": f"{100 * s['hq']['mean']:.1f}",
                      "reverse KL": f"{s['kl']['mean']:.3g}",
                      "recon MSE": f"{s['recon_mse']['mean']:.3g}" if "recon_mse" in s else "-",
-                     "paper (ALI count)": PAPER_GRID[method]})
+                     "code KL to N(0, I)": f"{s['code_kl']['mean']:.3g}" if "code_kl" in s else "-",
+                     "paper (ALI count)": PAPER_GRID.get(method, "-")})
     return rows
 
 
@@ -109,28 +138,52 @@ def grid_verdict(results: dict[str, list[dict]], quick: bool) -> tuple[str, bool
     return text, better
 
 
-def save_grid_figures(run_dirs: dict[str, Path], out_dir: Path) -> list[Path]:
-    """Samples coloured by nearest mode for each method, and ALI's codes of held-out points by component."""
+def inference_panels(run_dir: Path, n: int = 2000) -> InferencePanels:
+    """One Figure 8 column: n held-out points, their codes and reconstructions; n prior draws and their samples."""
+    config, _ = read_run(run_dir)
+    model = latentgan.load(run_dir)
+    config.data.split = "test"
+    test = load_data(config)
+    x = test.x[:n].to(model.device)
+    with torch.no_grad(), eval_mode(model):
+        prior = model.prior(n, torch.Generator().manual_seed(0))
+        return InferencePanels(x.cpu(), test.y[:n].cpu(), model.encode(x).cpu(), model.reconstruct(x).cpu(),
+                               prior.cpu(), model.decode(prior).cpu())
+
+
+def save_grid_figures(best_runs: dict[str, Path], baselines: dict[str, Path], out_dir: Path) -> list[Path]:
+    """Samples of the best ALI and GAN runs coloured by nearest mode, and Figure 8 (ALI beside the baselines)."""
     figures = []
-    for method, run_dir in run_dirs.items():
+    for method, run_dir in best_runs.items():
         config, _ = read_run(run_dir)
         data, model = load_data(config), latentgan.load(run_dir)
         samples = model.sample(2500, generator=torch.Generator().manual_seed(0))
         path = out_dir / f"samples_{method.lower()}.png"
         figures.append(save_points_by_mode(samples, data.modes, data.mode_std, path, real=data.x[:2500],
-                                           title=f"{method} samples"))
-        if hasattr(model, "encode"):
-            config.data.split = "test"
-            test = load_data(config)
-            with torch.no_grad():
-                codes = model.encode(test.x[:2000])
-            figures.append(save_latent_scatter(codes, test.y[:2000], out_dir / f"codes_{method.lower()}.png",
-                                               title=f"{method}: codes of held-out points by component"))
+                                           title=f"{method} samples ({run_dir.name})"))
+    columns = {"ALI": inference_panels(best_runs["ALI"])}
+    columns.update({label: inference_panels(run) for label, run in baselines.items()})
+    figures.append(save_inference_comparison(columns, data.modes, data.mode_std, out_dir / "figure8.png"))
     return figures
 
 
+def best_seed(per_seed: list[dict]) -> int:
+    """The best-covering run, as the paper picked for Figure 8: most modes by the 3-std count, then most HQ."""
+    return max(range(len(per_seed)), key=lambda i: (per_seed[i]["modes_hq"], per_seed[i]["hq"]))
+
+
+def grid_target(per_seed: list[dict]) -> tuple[str, bool]:
+    """The issue's target for ALI: >= 24.5 modes on average (3-std count), every seed >= 23, >= 95 % HQ, KL <= 0.05."""
+    s = aggregate_over_seeds(per_seed)
+    met = (s["modes_hq"]["mean"] >= 24.5 and s["modes_hq"]["min"] >= 23 and s["hq"]["mean"] >= 0.95
+           and s["kl"]["mean"] <= 0.05)
+    return (f"Issue's target for ALI (3-std count >= 24.5 on average, every seed >= 23, >= 95 % HQ, reverse KL "
+            f"<= 0.05): {'met' if met else 'not met'} ({s['modes_hq']['mean']:.1f}, min {s['modes_hq']['min']:.0f}, "
+            f"{100 * s['hq']['mean']:.1f} %, KL {s['kl']['mean']:.3g})."), met
+
+
 def run_ali_grid(settings: ExperimentSettings, budget: GridBudget | None = None) -> Path:
-    """Train ALI and GAN for each seed, count modes, and write the card; returns the card's path."""
+    """Train ALI and GAN for each seed, count modes, add Figure 8's baselines, and write the card."""
     budget = budget or (GRID_QUICK if settings.quick else GRID_FULL)
     seeds = settings.seeds or budget.seeds
     threads = torch.get_num_threads()
@@ -143,14 +196,21 @@ def run_ali_grid(settings: ExperimentSettings, budget: GridBudget | None = None)
 
 def _run_ali_grid(settings: ExperimentSettings, budget: GridBudget, seeds: int) -> Path:
     results: dict[str, list[dict]] = {m: [] for m in GRID_METHODS}
-    first_runs: dict[str, Path] = {}
+    runs: dict[str, list[Path]] = {m: [] for m in GRID_METHODS}
     for method in GRID_METHODS:
         for seed in range(seeds):
-            run_dir = train_grid_run(method, seed, budget, settings)
-            first_runs.setdefault(method, run_dir)
-            results[method].append(evaluate_grid_run(run_dir, seed))
+            runs[method].append(train_grid_run(method, seed, budget, settings))
+            results[method].append(evaluate_grid_run(runs[method][-1], seed))
             settings.log(f"{method} seed {seed}: {results[method][-1]}")
+    best = {m: best_seed(results[m]) for m in GRID_METHODS}
+    best_runs = {m: runs[m][best[m]] for m in GRID_METHODS}
+    baselines = train_inference_baselines(best_runs["GAN"], budget, settings)
+    table = dict(results)
+    for label, run in baselines.items():
+        table[label] = [evaluate_grid_run(run, 0)]
+        settings.log(f"{label}: {table[label][0]}")
     verdict, reproduced = grid_verdict(results, settings.quick)
+    target, _ = grid_target(results["ALI"])
     notes = [f"Budget: {budget.steps} steps of batch 100 per run, {seeds} seeds per method"
              f"{', overrides ' + ', '.join(budget.shared) if budget.shared else ''} (packaged configs "
              f"{', '.join(GRID_METHODS.values())}); the paper trained 10 runs with random learning rates, beta_1 "
@@ -158,11 +218,20 @@ def _run_ali_grid(settings: ExperimentSettings, budget: GridBudget, seeds: int) 
              "Data: the grid dataset's defaults (100,000 training points, spacing 2, std 0.05) unless overridden "
              "above; held-out points are the test split.",
              f"PacGAN's reimplementation reports for ALI: {PACGAN_ALI}.",
+             target,
              "The ALI count gives every sample to some component however far it lies, so stray samples between "
              "modes count; a sampler spread over the plane covers all 25. The 3-std count and HQ % are stricter.",
-             "Per-seed results: " + "; ".join(f"{m} {[r['modes_ali'] for r in rs]}" for m, rs in results.items())]
+             "Per-seed results (ALI count): "
+             + "; ".join(f"{m} {[r['modes_ali'] for r in rs]}" for m, rs in results.items()),
+             f"Figure 8 (figure8.png), as the paper: the best-covering ALI (seed {best['ALI']}) and GAN (seed "
+             f"{best['GAN']}) runs; the GAN's generator, frozen, gets an encoder by learned inverse mapping "
+             "(gan_inverse) and by post-hoc ALI (ali_posthoc), each trained for the same steps with ALI's encoder "
+             f"sizes; a VAE has ALI's encoder and decoder sizes (Gaussian decoder with std {VAE_GRID_OBS_STD}, Adam "
+             "1e-3). Their rows are one run each; the two GAN + encoder rows share the GAN's decoder, hence its "
+             "samples. Recon MSE: squared distance between 2,000 held-out points and their reconstructions; code "
+             "KL: KL(N(mean, cov of the codes) || N(0, I)), how far q(z) is from the prior in its first two moments."]
     card = Card(name="ali-grid", paper=PAPER, claim=GRID_CLAIM, verdict=verdict, reproduced=reproduced,
-                rows=grid_rows(results), notes=notes, figures=save_grid_figures(first_runs, settings.out_dir))
+                rows=grid_rows(table), notes=notes, figures=save_grid_figures(best_runs, baselines, settings.out_dir))
     return card.write(settings.out_dir)
 
 

@@ -54,7 +54,7 @@ def mode_colours(k: int) -> np.ndarray:
     return matplotlib.colormaps["hsv"](np.arange(k) / k)
 
 
-def _draw_by_mode(ax: Axes, samples: Tensor, means: Tensor, std: float | None, real: Tensor | None,
+def draw_by_mode(ax: Axes, samples: Tensor, means: Tensor, std: float | None, real: Tensor | None,
                   size: float) -> tuple[int, float]:
     """Draw real data, samples coloured by nearest mode (grey when low quality) and means on ax.
 
@@ -81,7 +81,7 @@ def save_points_by_mode(samples: Tensor, means: Tensor, std: float, path: str | 
     """
     fig = new_figure(4.5, 4.5)
     ax = fig.add_subplot()
-    captured, hq = _draw_by_mode(ax, samples, means, std, real, size=3)
+    captured, hq = draw_by_mode(ax, samples, means, std, real, size=3)
     ax.set_aspect("equal", adjustable="datalim")
     stats = f"{captured}/{means.shape[0]} modes, {100 * hq:.1f}% high quality"
     ax.set_title(f"{title}\n{stats}" if title else stats, fontsize=9)
@@ -113,7 +113,7 @@ def save_points_over_steps(snapshots: list[tuple[int, Tensor]], means: Tensor, p
     centre, half = (m.max(0).values + m.min(0).values) / 2, float((m.max(0).values - m.min(0).values).max()) / 2
     half = 1.3 * half + (3 * std if std else 0.5)
     for ax, (step, samples) in zip(axes, snapshots, strict=True):
-        captured, hq = _draw_by_mode(ax, samples, means, std, real, size=1)
+        captured, hq = draw_by_mode(ax, samples, means, std, real, size=1)
         ax.set_xlim(float(centre[0]) - half, float(centre[0]) + half)
         ax.set_ylim(float(centre[1]) - half, float(centre[1]) + half)
         ax.set_aspect("equal", adjustable="box")

@@ -2,13 +2,16 @@ from latentgan.experiments import ExperimentSettings, get_experiment
 from latentgan.experiments.ali import GridBudget, run_ali_grid
 
 
-def test_ali_grid_with_a_tiny_budget_writes_a_card_with_both_methods(tmp_path):
+def test_ali_grid_with_a_tiny_budget_writes_a_card_with_both_methods_and_figure8_baselines(tmp_path):
     budget = GridBudget(20, 1, ("model.hidden=[16,16]", "data.n_points=1000"))
     card = run_ali_grid(ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None), budget)
     text = card.read_text()
     assert "| ALI | 1 |" in text and "| GAN | 1 |" in text and "13.4 +- 5.8" in text
     assert "undecided" in text  # the quick budget never claims a verdict
-    assert (tmp_path / "samples_ali.png").exists() and (tmp_path / "codes_ali.png").exists()
+    for row in ("| GAN + inverse mapping | 1 |", "| GAN + post-hoc inference | 1 |", "| VAE | 1 |"):
+        assert row in text
+    assert "Issue's target for ALI" in text and "code KL to N(0, I)" in text
+    assert (tmp_path / "samples_ali.png").exists() and (tmp_path / "figure8.png").exists()
 
 
 def test_ali_experiments_are_registered():
