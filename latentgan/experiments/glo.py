@@ -15,6 +15,7 @@ from latentgan.api import load_data
 from latentgan.config import load_config
 from latentgan.experiments.card import Card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
+from latentgan.experiments.runs import train_or_continue
 from latentgan.losses import mse_loss
 from latentgan.models.base import DataShape
 from latentgan.models.inversion import frozen, invert
@@ -54,7 +55,7 @@ RECON_QUICK = ReconBudget(("fashion-mnist",), 1000, 2000, 200, 100, width=16)
 
 def _train(name: str, dataset: str, budget: ReconBudget, overrides: list[str], out: Path,
            settings: ExperimentSettings) -> Path:
-    """One training run of model `name` on the budget's data; returns its run directory."""
+    """One training run of model `name` on the budget's data (a finished one in `out` is reused); its directory."""
     limit = [f"data.limit={budget.train_images}"] if budget.train_images else []
     config = load_config(None, [
         f"model.name={name}", f"model.latent_dim={budget.latent_dim}", f"model.width={budget.width}",
@@ -62,7 +63,7 @@ def _train(name: str, dataset: str, budget: ReconBudget, overrides: list[str], o
         f"train.batch_size={budget.batch_size}", "train.progress=false", f"train.checkpoint_every={budget.steps}",
         f"train.sample_every={budget.steps}", f"train.log_every={min(100, budget.steps)}",
         f"train.device={settings.device}", *budget.extra, *overrides])
-    return latentgan.train(config, out=out, log=lambda msg: None)
+    return train_or_continue(config, out)
 
 
 def _images(config, split: str, n: int) -> torch.Tensor:
@@ -207,24 +208,30 @@ def _plot_spectra(curves: dict[str, torch.Tensor], path: Path) -> Path:
 
 
 def run_spectrum(settings: ExperimentSettings, budget: ReconBudget) -> Path:
-    """Spectra of PCA scores and of GLO codes (MSE loss, random and PCA init) on the budget's first dataset."""
+    """Spectra of PCA scores, GLO codes (MSE loss, random and PCA init) and VAE means on the budget's first dataset."""
     dataset = budget.datasets[0]
     limit = [f"data.limit={budget.train_images}"] if budget.train_images else []
     data = load_data(load_config(None, [f"data.name={dataset}", "data.split=train", *limit]))
     pca = PCAModel(PCAConfig(latent_dim=budget.latent_dim), DataShape(data.sample_shape, data.value_range))
     pca.initialize(data)
-    curves = {"PCA": singular_spectrum(pca.encode(data.scale(data.x)))}
+    x = data.scale(data.x)
+    curves = {"PCA": singular_spectrum(pca.encode(x))}
     for init in ("random", "pca"):
         run = _train("glo", dataset, budget, ["model.loss=l2", f"model.code_init={init}"],
                      settings.out_dir / f"glo-{init}", settings)
         curves[f"GLO, {init} init"] = singular_spectrum(latentgan.load(run).codes.weight)
+    vae = latentgan.load(_train("vae", dataset, budget, [], settings.out_dir / "vae", settings))
+    curves["VAE (posterior means)"] = singular_spectrum(torch.cat([vae.encode(chunk) for chunk in x.split(1000)]))
     rows = [_spectrum_row(label, curve) for label, curve in curves.items()]
     flatter = rows[1]["top 50% dims"] < rows[0]["top 50% dims"]
     verdict = (f"Share of the singular-value sum in the top half of the {budget.latent_dim} dims: PCA "
                f"{rows[0]['top 50% dims']:.2f}, GLO random init {rows[1]['top 50% dims']:.2f}, GLO PCA init "
-               f"{rows[2]['top 50% dims']:.2f}; GLO (random) is {'flatter' if flatter else 'not flatter'} than PCA.")
+               f"{rows[2]['top 50% dims']:.2f}, VAE means {rows[3]['top 50% dims']:.2f}; GLO (random) is "
+               f"{'flatter' if flatter else 'not flatter'} than PCA.")
     figure = _plot_spectra(curves, settings.out_dir / "spectrum.png")
-    notes = [f"Budget: {budget}; dataset {dataset}.", "VAE codes are not in this spectrum yet."]
+    notes = [f"Budget: {budget}; dataset {dataset}.",
+             "Codes of every training image: PCA scores, GLO's learned table (MSE loss), the VAE's posterior means "
+             "(same decoder, Gaussian likelihood with std 0.2)."]
     card = Card("glo-spectrum", PAPER, SPECTRUM_CLAIM, verdict, None if settings.quick else flatter, rows, notes,
                 [figure])
     return card.write(settings.out_dir)

@@ -17,7 +17,8 @@ def test_glo_spectrum_writes_a_card_and_a_figure_on_a_tiny_budget(tmp_path):
     torch.set_num_threads(1)
     budget = ReconBudget(("mnist5k",), 128, 10, 16, 5, latent_dim=8, width=8, batch_size=32)
     card = run_spectrum(ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda m: None), budget)
-    assert "GLO, random init" in card.read_text() and (tmp_path / "spectrum.png").exists()
+    text = card.read_text()
+    assert "GLO, random init" in text and "VAE (posterior means)" in text and (tmp_path / "spectrum.png").exists()
 
 
 def test_singular_spectrum_of_a_rank_one_matrix_jumps_to_one():
