@@ -15,6 +15,7 @@ from latentgan.errors import ConfigError
 from latentgan.losses import get_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
+from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.ali_tables import TABLES, table_decoder, table_discriminator_parts, table_encoder
 from latentgan.nn.conditioning import Conditioned, LinearEmbedding, condition_vector
@@ -63,6 +64,9 @@ class ALIConfig:
     # train.seed) also teach D their class on encoder pairs (x, G_z(x)), weighted by class_weight.
     labelled_examples: int = 0
     class_weight: float = 1.0
+    # Tempering lens (Sajjadi et al. 2018) on the x-branch: D sees (L(x), G_z(x)) for real pairs while the
+    # encoder still reads x; e.g. {k: 10000, width: 32}; null = no lens.
+    lens: dict | None = None
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
@@ -90,6 +94,8 @@ class ALIConfig:
         if self.labelled_examples and self.conditional:
             raise ConfigError("model.labelled_examples (semi-supervised D) and model.conditional exclude each "
                               "other; set one of them off")
+        if self.lens is not None:
+            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
 
 
 @dataclass
@@ -194,6 +200,10 @@ class ALI(GenerativeModel):
         self.classes = discriminator_outputs(config, data_shape) if config.labelled_examples else 0
         self.register_buffer("labelled_x", torch.zeros(0, *data_shape.sample_shape))
         self.register_buffer("labelled_y", torch.zeros(0, dtype=torch.long))
+        # Built last from a forked RNG: encoder, decoder and D start the same with and without a lens.
+        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr_d, betas)
+        if self.lens is not None:
+            self.optimizers["lens"] = lens_optimizer
 
     def initialize(self, data) -> None:
         """Semi-supervised: keep a class-balanced subset of model.labelled_examples training examples."""
@@ -272,10 +282,14 @@ class ALI(GenerativeModel):
         """z: (N, latent_dim) -> x: (N, ...) in the data range (y: (N,) labels or (N, y_dim) if conditional)."""
         return self._run(self.decoder, z, y).view(z.shape[0], *self.data_shape.sample_shape)
 
-    def _scores(self, x: Tensor, z: Tensor, y: Tensor | None) -> tuple[Tensor, Tensor]:
-        """D's logits on encoder pairs (x, G_z(x)) and decoder pairs (G_x(z), z), each (N, 1)."""
+    def apply_lens(self, x: Tensor) -> Tensor:
+        """L(x) for real images x, what D sees beside G_z(x); x itself without a lens."""
+        return x if self.lens is None else self.lens(x)
+
+    def _scores(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> tuple[Tensor, Tensor]:
+        """D's logits on encoder pairs (L(x), G_z(x)) and decoder pairs (G_x(z), z), each (N, 1); shown = L(x)."""
         c = self.condition(y)
-        return (self.real_logit(self.discriminator(x, self.infer(x, y), c)),
+        return (self.real_logit(self.discriminator(shown, self.infer(x, y), c)),
                 self.real_logit(self.discriminator(self.decode(z, y), z, c)))
 
     def _generator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
@@ -289,15 +303,31 @@ class ALI(GenerativeModel):
         # Conditional: both pairs use the batch's y, the empirical p(y) of Eq. 7.
         x, y = batch[0], batch[1] if self.y_dim else None
         z = self.prior(x.shape[0])
+        with torch.set_grad_enabled(self.lens is not None):
+            lensed = self.apply_lens(x)  # one lens forward serves D, G and the lens's own update
+        shown = lensed.detach()
         if self.config.update == "simultaneous":
-            return self._simultaneous_step(x, z, y)
-        return {"d_loss": self._discriminator_step(x, z, y), "g_loss": self._generator_step(x, z, y)}
+            logs = self._simultaneous_step(x, shown, z, y)
+        else:
+            logs = {"d_loss": self._discriminator_step(x, shown, z, y),
+                    "g_loss": self._generator_step(x, shown, z, y)}
+        if self.lens is not None:
+            logs.update(self._lens_step(x, lensed, y, step))
+        return logs
 
-    def _discriminator_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
+    def _lens_step(self, x: Tensor, lensed: Tensor, y: Tensor | None, step: int) -> dict[str, Tensor]:
+        """The lens against the updated joint D on encoder pairs: lambda * L_A(D(L(x), G_z(x))) + ||x - L(x)||^2."""
+        with torch.no_grad():
+            z_hat = self.infer(x, y)
+        c = self.condition(y)
+        return lens_update(self.optimizers["lens"], self.lens_config, self.config.loss, self.discriminator,
+                           lambda shown: self.real_logit(self.discriminator(shown, z_hat, c)), x, lensed, step)
+
+    def _discriminator_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
         c = self.condition(y)
         with torch.no_grad():
             z_hat, x_tilde = self.infer(x, y), self.decode(z, y)
-        loss = self.loss.discriminator(self.real_logit(self.discriminator(x, z_hat, c)),
+        loss = self.loss.discriminator(self.real_logit(self.discriminator(shown, z_hat, c)),
                                        self.real_logit(self.discriminator(x_tilde, z, c)))
         if self.classes and self.labelled_y.numel():
             loss = loss + self.config.class_weight * self._class_loss(x.shape[0])
@@ -309,21 +339,21 @@ class ALI(GenerativeModel):
         pick = torch.randint(self.labelled_y.numel(), (min(n, self.labelled_y.numel()),), device=self.device)
         x = self.labelled_x[pick]
         with torch.no_grad():
-            z_hat = self.infer(x)
-        return nn.functional.cross_entropy(self.discriminator(x, z_hat), self.labelled_y[pick])
+            z_hat, shown = self.infer(x), self.apply_lens(x)
+        return nn.functional.cross_entropy(self.discriminator(shown, z_hat), self.labelled_y[pick])
 
-    def _generator_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
+    def _generator_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
         self.discriminator.requires_grad_(False)  # D's parameters take no gradient from G's loss
         try:
-            loss = self._generator_loss(*self._scores(x, z, y))
+            loss = self._generator_loss(*self._scores(x, shown, z, y))
             optimizer_step(self.optimizers["generator"], loss)
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
 
-    def _simultaneous_step(self, x: Tensor, z: Tensor, y: Tensor | None) -> dict[str, Tensor]:
+    def _simultaneous_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> dict[str, Tensor]:
         # One forward pass; each player's gradient comes from its own loss, then both step (the authors' code).
-        real, fake = self._scores(x, z, y)
+        real, fake = self._scores(x, shown, z, y)
         d_loss, g_loss = self.loss.discriminator(real, fake), self._generator_loss(real, fake)
         if self.classes and self.labelled_y.numel():
             d_loss = d_loss + self.config.class_weight * self._class_loss(x.shape[0])

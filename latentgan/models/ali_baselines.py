@@ -56,6 +56,12 @@ class GANInverseConfig(FrozenDecoderConfig):
     name: str = "gan_inverse"
     encoder: str = "deterministic"
 
+    def validate(self) -> None:
+        """FrozenDecoderConfig's checks; a lens needs a discriminator to temper, which this baseline lacks."""
+        super().validate()
+        if self.lens is not None:
+            raise ConfigError("model gan_inverse has no discriminator for a lens to temper; set model.lens=null")
+
 
 @dataclass
 class ALIPostHocConfig(FrozenDecoderConfig):

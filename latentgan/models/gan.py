@@ -12,10 +12,10 @@ import torch
 from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
-from latentgan.losses import LENS_ADVERSARIAL, LOSSES, get_loss, gradient_penalty, mse_loss
+from latentgan.losses import LOSSES, get_loss, gradient_penalty
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
-from latentgan.models.tempering import build_lens, lens_config, lens_config_dict, lens_weight
+from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
 from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.priors import PRIORS, sample_prior
@@ -133,15 +133,10 @@ class GAN(GenerativeModel):
             "generator": torch.optim.Adam(self.generator.parameters(), config.lr_g, betas=betas),
             "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr_d, betas=betas),
         }
-        self.lens_config = None if config.lens is None else lens_config(config.lens)
-        self.lens = None
-        if self.lens_config is not None:
-            if not data_shape.is_image:
-                raise ConfigError("model.lens needs image data (the lens is convolutional); set model.lens=null")
-            # Built last from a forked RNG: G and D start from the same weights with and without a lens.
-            self.lens = build_lens(data_shape.sample_shape[0], self.lens_config)
-            self.optimizers["lens"] = torch.optim.Adam(self.lens.parameters(), self.lens_config.lr or config.lr_d,
-                                                       betas=betas)
+        # Built last from a forked RNG: G and D start from the same weights with and without a lens.
+        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr_d, betas)
+        if self.lens is not None:
+            self.optimizers["lens"] = lens_optimizer
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Latent codes z: (n, latent_dim) from the configured prior."""
@@ -181,19 +176,8 @@ class GAN(GenerativeModel):
         lensed: L(x) with its graph, computed before this step's D and G updates (the lens has not
         changed since). With lambda = 0 D is skipped: only reconstruction trains the lens.
         """
-        weight = lens_weight(iteration, self.lens_config)
-        recon = mse_loss(lensed, x)
-        adversarial = torch.zeros((), device=x.device)
-        if weight > 0:
-            self.discriminator.requires_grad_(False)
-            try:
-                adversarial = LENS_ADVERSARIAL[self.config.loss](self.discriminator(lensed))
-            finally:
-                self.discriminator.requires_grad_(True)
-        loss = weight * adversarial + recon
-        optimizer_step(self.optimizers["lens"], loss)
-        return {"lens_loss": loss.detach(), "lens_lambda": torch.tensor(weight), "lens_recon": recon.detach(),
-                "lens_adv": adversarial.detach()}
+        return lens_update(self.optimizers["lens"], self.lens_config, self.config.loss, self.discriminator,
+                           self.discriminator, x, lensed, iteration)
 
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
         """D update on this batch (through the lens); G and lens updates once every d_steps steps."""

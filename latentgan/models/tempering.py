@@ -2,17 +2,22 @@
 
 A model with `lens: {k: 10000, width: 32}` in its config shows its discriminator L(x) instead of real x
 and trains L with lambda(t) * L_A + ||x - L(x)||^2. The adversarial terms L_A live in
-`latentgan.losses.LENS_ADVERSARIAL`; the update itself belongs to the model (see `GAN.lens_step`).
+`latentgan.losses.LENS_ADVERSARIAL`; `lens_update` is one lens step, which each model calls with its own
+discriminator (the GAN's D(L(x)); ALI's joint D(L(x), G_z(x))).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
+from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
+from latentgan.losses import LENS_ADVERSARIAL, mse_loss
+from latentgan.models.base import DataShape, optimizer_step
 from latentgan.nn import Lens, init_weights
 from latentgan.train.schedules import sine_decay
 
@@ -75,3 +80,36 @@ def build_lens(channels: int, config: LensConfig) -> Lens:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(torch.initial_seed() + 0x1E45)  # decorrelate the lens's weights from the first z
         return init_weights(Lens(channels, config.width, config.blocks), "xavier")
+
+
+def attach_lens(value: dict | None, shape: DataShape, lr: float, betas: tuple[float, float]
+                ) -> tuple[LensConfig | None, Lens | None, torch.optim.Optimizer | None]:
+    """(config, lens, its Adam) for a model's `lens` setting, or three Nones when it is null; images only."""
+    if value is None:
+        return None, None, None
+    if not shape.is_image:
+        raise ConfigError("model.lens needs image data (the lens is convolutional); set model.lens=null")
+    config = lens_config(value)
+    lens = build_lens(shape.sample_shape[0], config)
+    return config, lens, torch.optim.Adam(lens.parameters(), config.lr or lr, betas=betas)
+
+
+def lens_update(optimizer: torch.optim.Optimizer, config: LensConfig, loss: str, discriminator: nn.Module,
+                score: Callable[[Tensor], Tensor], x: Tensor, lensed: Tensor, iteration: int) -> dict[str, Tensor]:
+    """One lens step on lambda * L_A(score(L(x))) + ||x - L(x)||^2 (per-pixel mean), the discriminator frozen.
+
+    score maps lensed reals to the discriminator's real-vs-fake logits; with lambda = 0 it is not called.
+    """
+    weight = lens_weight(iteration, config)
+    recon = mse_loss(lensed, x)
+    adversarial = torch.zeros((), device=x.device)
+    if weight > 0:
+        discriminator.requires_grad_(False)
+        try:
+            adversarial = LENS_ADVERSARIAL[loss](score(lensed))
+        finally:
+            discriminator.requires_grad_(True)
+    total = weight * adversarial + recon
+    optimizer_step(optimizer, total)
+    return {"lens_loss": total.detach(), "lens_lambda": torch.tensor(weight), "lens_recon": recon.detach(),
+            "lens_adv": adversarial.detach()}

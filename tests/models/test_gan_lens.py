@@ -9,6 +9,7 @@ from latentgan import cli
 from latentgan.api import build_model, data_shape_of, load_data
 from latentgan.config import load_config
 from latentgan.errors import ConfigError
+from latentgan.losses import LENS_ADVERSARIAL
 from latentgan.experiments.lens import read_records
 from latentgan.models import gan as gan_module
 from latentgan.models.tempering import LensConfig, lens_weight
@@ -96,7 +97,7 @@ def test_lens_step_with_lambda_works_against_the_discriminator(loss):
     assert twin.lens_step(x, twin.lens(x), 10**6)["lens_lambda"].item() == 0.0
     with torch.no_grad():
         tempered, plain = model.discriminator(model.lens(x)), model.discriminator(twin.lens(x))
-    adversarial = gan_module.LENS_ADVERSARIAL[loss]
+    adversarial = LENS_ADVERSARIAL[loss]
     assert adversarial(tempered) < adversarial(plain)
     if loss != "lsgan":
         assert tempered.mean() < plain.mean()
