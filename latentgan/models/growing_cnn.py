@@ -25,6 +25,7 @@ from latentgan.losses import get_loss, gradient_penalty
 from latentgan.models.base import DataShape, optimizer_step
 from latentgan.models.growing import GrowingModel
 from latentgan.models.registry import register_model
+from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.growing import fade_in, resize_to
 from latentgan.nn.growing_cnn import GrowingDiscriminator, GrowingGenerator
@@ -66,6 +67,9 @@ class GrowingCNNConfig:
     fade_steps: int = 2000  # steps over which alpha, beta rise 0 -> 1 and tau 0 -> 1/2
     lr: float = 1e-4
     betas: list[float] = field(default_factory=lambda: [0.0, 0.99])
+    # Tempering lens (Sajjadi et al. 2018) at full resolution before the stage's resizing: the critic sees the
+    # stage's view of L(x); e.g. {k: 10000, width: 32}; null = no lens.
+    lens: dict | None = None
     gp_weight: float = 10.0
 
     def validate(self) -> None:
@@ -81,6 +85,8 @@ class GrowingCNNConfig:
             raise ConfigError(f"model.lr must be positive and model.gp_weight >= 0, got {self.lr}, {self.gp_weight}")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
+        if self.lens is not None:
+            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
 
 
 def channel_table(variant: Variant, width: int, levels: int, stages: int) -> list[list[int]]:
@@ -137,6 +143,10 @@ class GrowingCNNGAN(GrowingModel):
             "generator": torch.optim.Adam(self.generator.parameters(), config.lr, betas=betas, eps=1e-8),
             "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr, betas=betas, eps=1e-8),
         }
+        # Built last from a forked RNG: G and D start from the same weights with and without a lens.
+        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr, betas)
+        if self.lens is not None:
+            self.optimizers["lens"] = lens_optimizer
         self.start_growth()
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
@@ -174,8 +184,11 @@ class GrowingCNNGAN(GrowingModel):
         return self.generator.active_parameters(k, fading) + self.discriminator.active_parameters(k, fading)
 
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
-        """One critic update (WGAN-GP) and one generator update on this minibatch."""
-        real = self.real_images(batch[0])
+        """One critic update (WGAN-GP) and one generator update on this minibatch (then the lens's, if any)."""
+        x = batch[0]
+        with torch.set_grad_enabled(self.lens is not None):
+            lensed = x if self.lens is None else self.lens(x)  # one lens forward serves D and the lens's update
+        real = self.real_images(lensed.detach())
         n = real.shape[0]
         with torch.no_grad():
             fake = self._generate(self.prior(n))
@@ -188,10 +201,14 @@ class GrowingCNNGAN(GrowingModel):
             optimizer_step(self.optimizers["generator"], g_loss)
         finally:
             self.discriminator.requires_grad_(True)
-        self.finish_step(step)
-        return {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "stage": float(self.growth.stage),
+        logs = {"d_loss": d_loss.detach(), "g_loss": g_loss.detach(), "stage": float(self.growth.stage),
                 "alpha": self.growth.alpha, "latent_dim": float(self.latent_dim),
                 "params_active": float(self.active_parameters())}
+        if self.lens is not None:
+            logs.update(lens_update(self.optimizers["lens"], self.lens_config, "wgan-gp", self.discriminator,
+                                    lambda shown: self.critic(self.real_images(shown)), x, lensed, step))
+        self.finish_step(step)
+        return logs
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

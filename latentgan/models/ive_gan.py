@@ -18,6 +18,7 @@ from latentgan.errors import ConfigError
 from latentgan.losses import get_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
+from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.ive_tables import TABLES, TableGenerator, table_encoder, table_features
@@ -56,6 +57,9 @@ class IVEGANConfig:
     lr_d: float = 1e-4
     betas: list[float] = field(default_factory=lambda: [0.7, 0.999])
     d_steps: int = 1
+    # Tempering lens (Sajjadi et al. 2018) on the real images both discriminators see: D judges (L(T(x)), x)
+    # and D0 judges L(x); conditions and E's inputs stay raw. e.g. {k: 10000, width: 32}; null = no lens.
+    lens: dict | None = None
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
@@ -77,6 +81,8 @@ class IVEGANConfig:
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
         transform_config(self.transform)
+        if self.lens is not None:
+            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
 
 
 def transform_config(transform: dict) -> tuple[TransformConfig, float | None]:
@@ -169,6 +175,10 @@ class IVEGAN(GenerativeModel):
                                           betas=betas),
             "discriminator": torch.optim.Adam(d_params, config.lr_d, betas=betas),
         }
+        # Built last from a forked RNG: every other network starts the same with and without a lens.
+        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr_d, betas)
+        if self.lens is not None:
+            self.optimizers["lens"] = lens_optimizer
 
     def initialize(self, data) -> None:
         """Take the 2-D shift's std from the mixture when the config leaves it open."""
@@ -213,27 +223,52 @@ class IVEGAN(GenerativeModel):
                 "generated": self.decode(self.prior(n), self.noise(n))}
 
     def scores(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
-        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all four."""
-        parts = [inputs[k] for k in ("transformed", "reconstructed", "condition", "generated")]
-        feats = self.features(torch.cat(parts)).split([p.shape[0] for p in parts])
-        f_transformed, f_reconstructed, f_x, f_generated = feats
-        return {"real_pair": self.joint_head(f_transformed, f_x),
-                "fake_pair": self.joint_head(f_reconstructed, f_x),
-                "real": self.marginal_head(f_x), "fake": self.marginal_head(f_generated)}
+        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all of them.
+
+        With a lens, inputs["transformed"] is L(T(x)) and inputs["lensed"] = L(x) replaces x for D0's real side.
+        """
+        keys = [k for k in ("transformed", "reconstructed", "condition", "generated", "lensed") if k in inputs]
+        feats = dict(zip(keys, self.features(torch.cat([inputs[k] for k in keys])).split(
+            [inputs[k].shape[0] for k in keys]), strict=True))
+        f_x = feats["condition"]
+        return {"real_pair": self.joint_head(feats["transformed"], f_x),
+                "fake_pair": self.joint_head(feats["reconstructed"], f_x),
+                "real": self.marginal_head(feats.get("lensed", f_x)), "fake": self.marginal_head(feats["generated"])}
 
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
-        """One D_enc+D+D0 update on Eq. 3; every d_steps steps, one E+G update against the new D."""
+        """One D_enc+D+D0 update on Eq. 3; every d_steps steps, one E+G update against the new D (then the lens)."""
         x = batch[0]
+        g_turn = (step + 1) % self.config.d_steps == 0
         with torch.no_grad():
             inputs = self.discriminator_inputs(x)
+        if self.lens is not None:
+            raw = torch.cat([inputs["transformed"], x])
+            with torch.set_grad_enabled(g_turn):
+                lensed = self.lens(raw)  # one lens forward serves D's update and the lens's own
+            inputs["transformed"], inputs["lensed"] = lensed.detach().split(x.shape[0])
         s = self.scores(inputs)
         d_loss = (self.loss.discriminator(s["real_pair"], s["fake_pair"])
                   + self.loss.discriminator(s["real"], s["fake"]))
         optimizer_step(self.optimizers["discriminator"], d_loss)
         out = {"d_loss": d_loss.detach()}
-        if (step + 1) % self.config.d_steps == 0:
+        if g_turn:
             out["g_loss"] = self._generator_step(x)
+            if self.lens is not None:
+                out.update(self._lens_step(x, raw, lensed, step // self.config.d_steps))
         return out
+
+    def _lens_step(self, x: Tensor, raw: Tensor, lensed: Tensor, iteration: int) -> dict[str, Tensor]:
+        """The lens against the updated D and D0: lambda * L_A over (L(T(x)), x) and L(x) + ||[T(x), x] - L(.)||^2."""
+        with torch.no_grad():
+            f_x = self.features(x)
+
+        def score(shown: Tensor) -> Tensor:
+            feats = self.features(shown).split(x.shape[0])
+            return torch.cat([self.joint_head(feats[0], f_x), self.marginal_head(feats[1])])
+
+        d_nets = nn.ModuleList([self.features, self.joint_head, self.marginal_head])
+        return lens_update(self.optimizers["lens"], self.lens_config, self.config.loss, d_nets, score, raw, lensed,
+                           iteration)
 
     def _generator_step(self, x: Tensor) -> Tensor:
         d_nets = (self.features, self.joint_head, self.marginal_head)

@@ -106,6 +106,10 @@ RESUME = {
                "model.fade_steps=6", "data.name=digits", "data.resize=16"],
     "cggan": ["model.name=cggan", "model.latent_dim=8", "model.width=8", "model.stages=3", "model.stable_steps=4",
               "model.fade_steps=6", "data.name=digits", "data.resize=16"],
+    # clgGAN with a lens: the critic sees the stage's view of L(x), resumed inside the fade-in.
+    "clggan-lens": ["model.name=clggan", "model.latent_dim=8", "model.width=8", "model.stages=3",
+                    "model.stable_steps=4", "model.fade_steps=6", "data.name=digits", "data.resize=16",
+                    "model.lens={k: 8, width: 4, blocks: 2}"],
     # The latent grows at step 9, between the checkpoints at 6 and 12.
     "grow-mlp": ["model.name=grow-mlp", "model.grow_at=9", "model.updates_per_batch=2", "data.name=swissroll",
                  "data.n_points=400"],
