@@ -20,6 +20,7 @@ from latentgan.metrics.modes import aggregate_over_seeds, mode_count_by_responsi
 from latentgan.metrics.prior_match import gaussian_kl_to_standard_normal
 from latentgan.metrics.probe import linear_probe
 from latentgan.nn.eval_mode import eval_mode
+from latentgan.nn.in_batches import map_in_batches
 from latentgan.train.run_dir import read_run
 from latentgan.viz.inference_comparison import InferencePanels, save_inference_comparison
 from latentgan.viz.interpolation import save_interpolation_grid
@@ -345,13 +346,13 @@ def run_ali_semi(settings: ExperimentSettings, steps: int | None = None, dataset
     config.data.split = "test"
     test = load_data(config)
     x, y, _ = test.batch(torch.arange(min(n_test or len(test), len(test))))
-    predictions = torch.cat([model.classify(x[i:i + 500]) for i in range(0, len(x), 500)])
+    predictions = map_in_batches(model.classify, x)
     error = float((predictions != y).float().mean())
     config.data.split = "train"
     train = load_data(config)
     train_x, train_y, _ = train.batch(torch.arange(min(10_000, len(train))))
     with torch.no_grad():
-        codes = [torch.cat([model.encode(t[i:i + 500]) for i in range(0, len(t), 500)]) for t in (train_x, x)]
+        codes = [map_in_batches(model.encode, t) for t in (train_x, x)]
     svm = linear_probe(codes[0], train_y, codes[1], y, n_labels=labels, repeats=3, classifier="svm")["mean"]
     rows = [{"method": f"K+1-class discriminator, {labels} labels", "test error %": 100 * error,
              "paper (SVHN)": "7.42 +- 0.65"}]

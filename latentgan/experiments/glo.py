@@ -20,6 +20,7 @@ from latentgan.losses import mse_loss
 from latentgan.models.base import DataShape
 from latentgan.models.inversion import frozen, invert
 from latentgan.models.pca import PCAConfig, PCAModel
+from latentgan.nn.in_batches import map_in_batches
 from latentgan.train.run_dir import read_run
 
 PAPER = "Bojanowski, Joulin, Lopez-Paz, Szlam. Optimizing the Latent Space of Generative Networks. arXiv 1707.05776"
@@ -221,7 +222,7 @@ def run_spectrum(settings: ExperimentSettings, budget: ReconBudget) -> Path:
                      settings.out_dir / f"glo-{init}", settings)
         curves[f"GLO, {init} init"] = singular_spectrum(latentgan.load(run).codes.weight)
     vae = latentgan.load(_train("vae", dataset, budget, [], settings.out_dir / "vae", settings))
-    curves["VAE (posterior means)"] = singular_spectrum(torch.cat([vae.encode(chunk) for chunk in x.split(1000)]))
+    curves["VAE (posterior means)"] = singular_spectrum(map_in_batches(vae.encode, x))
     rows = [_spectrum_row(label, curve) for label, curve in curves.items()]
     flatter = rows[1]["top 50% dims"] < rows[0]["top 50% dims"]
     verdict = (f"Share of the singular-value sum in the top half of the {budget.latent_dim} dims: PCA "

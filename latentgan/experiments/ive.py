@@ -19,6 +19,7 @@ from latentgan.experiments.card import Card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 from latentgan.metrics.modes import aggregate_over_seeds, mode_count_by_responsibility, mode_coverage
 from latentgan.metrics.probe import knn_probe
+from latentgan.nn.in_batches import map_in_batches
 from latentgan.train.checkpoint import list_checkpoints
 from latentgan.train.run_dir import checkpoints_dir, read_run
 from latentgan.viz.grid import save_image_grid
@@ -242,11 +243,6 @@ def knn_accuracy(train_codes, train_y, test_codes, test_y, k: int = 10) -> float
     return knn_probe(train_codes, train_y, test_codes, test_y, n_labels=len(train_y), repeats=1, k=k)["mean"]
 
 
-def _encode(model, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
-    with torch.no_grad():
-        return torch.cat([model.encode(x[i:i + batch]) for i in range(0, len(x), batch)])
-
-
 def _pca_codes(train_x: torch.Tensor, test_x: torch.Tensor, dim: int) -> tuple[np.ndarray, np.ndarray]:
     from sklearn.decomposition import PCA
 
@@ -263,7 +259,8 @@ def code_space_rows(runs: dict[str, Path], n_train: int, n_test: int) -> tuple[l
     tx, ty, _ = train.batch(torch.arange(min(n_train, len(train))))
     vx, vy, _ = test_images(any_run, n_test)
     models = {name: latentgan.load(r) for name, r in runs.items()}
-    codes = {name: (_encode(model, tx), _encode(model, vx)) for name, model in models.items()}
+    codes = {name: (map_in_batches(model.encode, tx), map_in_batches(model.encode, vx))
+             for name, model in models.items()}
     codes["PCA, 3-d"] = tuple(torch.as_tensor(c) for c in _pca_codes(tx, vx, 3))
     rows = [{"space": name, "k-NN (k=10) accuracy": knn_accuracy(a, ty, b, vy)} for name, (a, b) in codes.items()]
     rows.append({"space": "raw pixels", "k-NN (k=10) accuracy": knn_accuracy(tx.flatten(1), ty, vx.flatten(1), vy)})
@@ -290,7 +287,7 @@ def mnist_figures(runs: dict[int, Path], dataset: str, space: dict, out: Path) -
                                        title=f"{dataset}: IVE-GAN 3-d codes of test images"))
     figures.append(save_image_grid(unit(noise_grid(models[16])), out / f"{dataset}_same_z_rows_same_z0_columns.png",
                                    nrow=8))
-    pairs = _encode(models[16], x).view(8, 2, -1)
+    pairs = map_in_batches(models[16].encode, x).view(8, 2, -1)
     figures.append(save_interpolation_grid(models[16].decode, pairs, out / f"{dataset}_interpolations.png",
                                            value_range=value_range, endpoints=x.view(8, 2, *x.shape[1:])))
     figures.append(save_latent_scatter(space["codes"]["IVE-GAN, 16-d"][1], space["test_y"],

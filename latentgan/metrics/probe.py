@@ -22,6 +22,7 @@ from threadpoolctl import threadpool_limits
 from torch import Tensor
 
 from latentgan.metrics.errors import MetricError
+from latentgan.nn.in_batches import map_in_batches
 
 ArrayLike = Tensor | np.ndarray
 
@@ -116,8 +117,7 @@ def knn_probe(train_features: ArrayLike, train_labels: ArrayLike, test_features:
 
 @torch.no_grad()
 def _encode_all(encode_fn: Callable[[Tensor], Tensor], x: ArrayLike, batch_size: int) -> np.ndarray:
-    x = torch.as_tensor(x)
-    return np.concatenate([_numpy(encode_fn(x[i:i + batch_size]), 2) for i in range(0, len(x), batch_size)])
+    return _numpy(map_in_batches(encode_fn, torch.as_tensor(x), batch_size), 2)
 
 
 def probe_report(encode_fn: Callable[[Tensor], Tensor], train_x: ArrayLike, train_y: ArrayLike, test_x: ArrayLike,
