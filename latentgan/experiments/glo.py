@@ -51,7 +51,7 @@ class ReconBudget:
 
 
 RECON_FULL = ReconBudget(("fashion-mnist", "mnist5k"), None, 20_000, 1000, 500)
-RECON_QUICK = ReconBudget(("fashion-mnist",), 1000, 2000, 200, 100, width=16)
+RECON_QUICK = ReconBudget(("fashion-mnist", "mnist5k"), 1000, 2000, 200, 100, width=16)
 
 
 def _train(name: str, dataset: str, budget: ReconBudget, overrides: list[str], out: Path,

@@ -79,6 +79,9 @@ def pca_codes(x: Tensor, dim: int) -> Tensor:
     return (x.flatten(1).float() - mean) @ components.T / variances.sqrt().clamp_min(1e-6)
 
 
+ENCODE_CANDIDATES = 512  # table codes decoded once per encode call to pick each image's starting point
+
+
 def reconstruction_loss(name: str, weights: dict, recon: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
     """GLO's loss between images (N, C, H, W): l2 (per-pixel MSE), lap1, or their weighted sum."""
     if name == "l2":
@@ -195,15 +198,29 @@ class GLO(GenerativeModel):
             return self.decode(z)
 
     def encode(self, x: Tensor) -> Tensor:
-        """Codes (N, d) for images x (N, C, H, W): Adam on the codes against the frozen generator, projected."""
+        """Codes (N, d) for images x (N, C, H, W): Adam on the codes against the frozen generator, projected,
+        each image starting from the learned code whose image is nearest to it (see `start_codes`)."""
         from latentgan.models.inversion import frozen, invert
 
-        # Start every image from the codes' mean direction: deterministic and central in the learned space.
-        start = project_codes(self.codes.weight.detach().mean(0, keepdim=True), self.config.projection)
         with torch.enable_grad(), frozen(self.generator):
-            return invert(self.decode, x, start.expand(x.shape[0], -1), loss=self.config.loss,
+            return invert(self.decode, x, self.start_codes(x), loss=self.config.loss,
                           loss_weights=self.config.loss_weights, steps=self.config.encode_steps,
                           lr=self.config.encode_lr, projection=self.config.projection)
+
+    @torch.no_grad()
+    def start_codes(self, x: Tensor, candidates: int = ENCODE_CANDIDATES) -> Tensor:
+        """For each image, the table code (among up to `candidates` evenly spaced rows) decoding nearest in pixels.
+
+        A single shared start can sit where the generator is flat: the codes' mean lies near the origin when
+        they spread over the sphere, and there every ReLU after the first batch norm may be off (zero gradient).
+        """
+        table = self.codes.weight.detach()
+        rows = torch.linspace(0, table.shape[0] - 1, min(candidates, table.shape[0])).round().long()
+        pool = table[rows.to(table.device)]
+        with eval_mode(self.generator):
+            images = torch.cat([self.decode(chunk) for chunk in pool.split(256)]).flatten(1)
+        nearest = torch.cat([torch.cdist(chunk.flatten(1).to(images), images).argmin(1) for chunk in x.split(256)])
+        return pool[nearest]
 
     def reconstruct(self, x: Tensor) -> Tensor:
         """Images decoded from the codes `encode` finds for them: (N, C, H, W) -> (N, C, H, W), eval mode."""

@@ -49,7 +49,9 @@ def test_glo_reconstructs_its_training_set_better_than_pca(digits, trained):
 
 def test_encode_recovers_the_code_of_a_generated_image(trained):
     torch.set_num_threads(1)
-    z = trained.codes.weight[:16].detach()
+    # Codes off the table (its rows moved and re-projected), so the nearest-row start is not already the answer.
+    noise = torch.randn(16, 16, generator=torch.Generator().manual_seed(0))
+    z = project_codes(trained.codes.weight[:16].detach() + 0.3 * noise, trained.config.projection)
     with torch.no_grad():
         x = trained.decode(z)
     z_hat = trained.encode(x)
@@ -58,6 +60,13 @@ def test_encode_recovers_the_code_of_a_generated_image(trained):
     cosine = torch.nn.functional.cosine_similarity(z, z_hat).median().item()
     assert err < 0.01 and cosine > 0.9, (err, cosine)
     assert trained.generator.training is False and all(p.requires_grad for p in trained.generator.parameters())
+
+
+def test_encode_starts_each_image_from_the_table_code_decoding_nearest_to_it(trained):
+    rows = torch.tensor([5, 77, 200])
+    with torch.no_grad():
+        x = trained.decode(trained.codes.weight[rows])
+    assert torch.equal(trained.start_codes(x), trained.codes.weight[rows].detach())
 
 
 @pytest.mark.parametrize("projection", ["sphere", "ball"])
