@@ -1,4 +1,5 @@
-"""The tempering lens beyond the GAN: ALI (D sees (L(x), G_z(x)), the encoder reads x) and IVE-GAN (D and D0 see lensed reals)."""
+"""The tempering lens beyond the GAN: ALI (D sees (L(x), G_z(x)), the encoder reads x), IVE-GAN (D and D0 see
+lensed reals) and the growing CNN GANs (the critic sees the stage's view of L(x))."""
 
 import pytest
 import torch
@@ -95,8 +96,9 @@ def test_growing_critic_sees_the_stage_view_of_lensed_reals():
     from latentgan.models.growing_cnn import GrowingCNNConfig, GrowingCNNGAN
 
     torch.manual_seed(0)
-    model = GrowingCNNGAN(GrowingCNNConfig(name="clggan", latent_dim=8, width=8, stages=3, stable_steps=2,
-                                           fade_steps=3, lens={"k": 10, "width": 4, "blocks": 2}), DataShape((1, 16, 16)))
+    config = GrowingCNNConfig(name="clggan", latent_dim=8, width=8, stages=3, stable_steps=2, fade_steps=3,
+                              lens={"k": 10, "width": 4, "blocks": 2})
+    model = GrowingCNNGAN(config, DataShape((1, 16, 16)))
     x = torch.rand(8, 1, 16, 16) * 2 - 1
     model.on_step(3)  # inside the first fade-in: the critic's reals are blended across resolutions
     with torch.no_grad():
