@@ -93,17 +93,17 @@ def evaluate_grid_run(run_dir: Path, seed: int) -> dict[str, float]:
     result.update(modes_hq=coverage["modes_captured"], hq=coverage["high_quality_fraction"],
                   kl=coverage["reverse_kl"])
     if hasattr(model, "reconstruct"):
-        test = _grid_test_points(config, 2000)
+        test = _grid_test_data(config).x[:2000]
         result["recon_mse"] = float((model.reconstruct(test) - test).pow(2).sum(dim=1).mean())
         with torch.no_grad():
             result["code_kl"] = gaussian_kl_to_standard_normal(model.encode(test))
     return result
 
 
-def _grid_test_points(config, n: int) -> torch.Tensor:
-    """n held-out points: the test split of the same mixture."""
+def _grid_test_data(config):
+    """The held-out points (with their mixture components): the test split of the run's mixture."""
     config.data.split = "test"
-    return load_data(config).x[:n]
+    return load_data(config)
 
 
 def _fmt(summary: dict, key: str, digits: int = 1) -> str:
@@ -143,8 +143,7 @@ def inference_panels(run_dir: Path, n: int = 2000) -> InferencePanels:
     """One Figure 8 column: n held-out points, their codes and reconstructions; n prior draws and their samples."""
     config, _ = read_run(run_dir)
     model = latentgan.load(run_dir)
-    config.data.split = "test"
-    test = load_data(config)
+    test = _grid_test_data(config)
     x = test.x[:n].to(model.device)
     with torch.no_grad(), eval_mode(model):
         prior = model.prior(n, torch.Generator().manual_seed(0))
@@ -351,8 +350,7 @@ def run_ali_semi(settings: ExperimentSettings, steps: int | None = None, dataset
     config.data.split = "train"
     train = load_data(config)
     train_x, train_y, _ = train.batch(torch.arange(min(10_000, len(train))))
-    with torch.no_grad():
-        codes = [map_in_batches(model.encode, t) for t in (train_x, x)]
+    codes = [map_in_batches(model.encode, t) for t in (train_x, x)]
     svm = linear_probe(codes[0], train_y, codes[1], y, n_labels=labels, repeats=3, classifier="svm")["mean"]
     rows = [{"method": f"K+1-class discriminator, {labels} labels", "test error %": 100 * error,
              "paper (SVHN)": "7.42 +- 0.65"}]
