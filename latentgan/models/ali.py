@@ -94,8 +94,7 @@ class ALIConfig:
         if self.labelled_examples and self.conditional:
             raise ConfigError("model.labelled_examples (semi-supervised D) and model.conditional exclude each "
                               "other; set one of them off")
-        if self.lens is not None:
-            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
+        self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
 
 
 @dataclass
@@ -201,9 +200,7 @@ class ALI(GenerativeModel):
         self.register_buffer("labelled_x", torch.zeros(0, *data_shape.sample_shape))
         self.register_buffer("labelled_y", torch.zeros(0, dtype=torch.long))
         # Built last from a forked RNG: encoder, decoder and D start the same with and without a lens.
-        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr_d, betas)
-        if self.lens is not None:
-            self.optimizers["lens"] = lens_optimizer
+        self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr_d, betas)
 
     def initialize(self, data) -> None:
         """Semi-supervised: keep a class-balanced subset of model.labelled_examples training examples."""

@@ -47,8 +47,7 @@ class GANConfig:
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices; fill in the lens's defaults."""
-        if self.lens is not None:
-            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
+        self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
         if self.loss not in LOSSES:
             raise ConfigError(f"model.loss '{self.loss}' is unknown; choose one of: {', '.join(LOSSES)}")
         if self.arch not in ("auto", "mlp", "dcgan"):
@@ -134,9 +133,7 @@ class GAN(GenerativeModel):
             "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr_d, betas=betas),
         }
         # Built last from a forked RNG: G and D start from the same weights with and without a lens.
-        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr_d, betas)
-        if self.lens is not None:
-            self.optimizers["lens"] = lens_optimizer
+        self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr_d, betas)
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Latent codes z: (n, latent_dim) from the configured prior."""

@@ -85,8 +85,7 @@ class GrowingCNNConfig:
             raise ConfigError(f"model.lr must be positive and model.gp_weight >= 0, got {self.lr}, {self.gp_weight}")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
-        if self.lens is not None:
-            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
+        self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
 
 
 def channel_table(variant: Variant, width: int, levels: int, stages: int) -> list[list[int]]:
@@ -144,9 +143,7 @@ class GrowingCNNGAN(GrowingModel):
             "discriminator": torch.optim.Adam(self.discriminator.parameters(), config.lr, betas=betas, eps=1e-8),
         }
         # Built last from a forked RNG: G and D start from the same weights with and without a lens.
-        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr, betas)
-        if self.lens is not None:
-            self.optimizers["lens"] = lens_optimizer
+        self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr, betas)
         self.start_growth()
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:

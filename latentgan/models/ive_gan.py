@@ -81,8 +81,7 @@ class IVEGANConfig:
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ConfigError(f"model.betas must be two numbers in [0, 1), got {self.betas}")
         transform_config(self.transform)
-        if self.lens is not None:
-            self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
+        self.lens = lens_config_dict(self.lens)  # so config.yaml records every lens setting
 
 
 def transform_config(transform: dict) -> tuple[TransformConfig, float | None]:
@@ -176,9 +175,7 @@ class IVEGAN(GenerativeModel):
             "discriminator": torch.optim.Adam(d_params, config.lr_d, betas=betas),
         }
         # Built last from a forked RNG: every other network starts the same with and without a lens.
-        self.lens_config, self.lens, lens_optimizer = attach_lens(config.lens, data_shape, config.lr_d, betas)
-        if self.lens is not None:
-            self.optimizers["lens"] = lens_optimizer
+        self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr_d, betas)
 
     def initialize(self, data) -> None:
         """Take the 2-D shift's std from the mixture when the config leaves it open."""

@@ -59,9 +59,9 @@ def lens_config(value: dict) -> LensConfig:
     return config
 
 
-def lens_config_dict(value: dict) -> dict:
-    """The mapping with every default filled in, as a run's config.yaml records it."""
-    return dataclasses.asdict(lens_config(value))
+def lens_config_dict(value: dict | None) -> dict | None:
+    """The mapping with every default filled in, as a run's config.yaml records it; None stays None (no lens)."""
+    return None if value is None else dataclasses.asdict(lens_config(value))
 
 
 def lens_weight(step: int, config: LensConfig) -> float:
@@ -82,16 +82,18 @@ def build_lens(channels: int, config: LensConfig) -> Lens:
         return init_weights(Lens(channels, config.width, config.blocks), "xavier")
 
 
-def attach_lens(value: dict | None, shape: DataShape, lr: float, betas: tuple[float, float]
-                ) -> tuple[LensConfig | None, Lens | None, torch.optim.Optimizer | None]:
-    """(config, lens, its Adam) for a model's `lens` setting, or three Nones when it is null; images only."""
+def attach_lens(optimizers: dict[str, torch.optim.Optimizer], value: dict | None, shape: DataShape, lr: float,
+                betas: tuple[float, float]) -> tuple[LensConfig | None, Lens | None]:
+    """(config, lens) for a model's `lens` setting, its Adam added to `optimizers` as "lens"; (None, None) when
+    the setting is null. Images only."""
     if value is None:
-        return None, None, None
+        return None, None
     if not shape.is_image:
         raise ConfigError("model.lens needs image data (the lens is convolutional); set model.lens=null")
     config = lens_config(value)
     lens = build_lens(shape.sample_shape[0], config)
-    return config, lens, torch.optim.Adam(lens.parameters(), config.lr or lr, betas=betas)
+    optimizers["lens"] = torch.optim.Adam(lens.parameters(), config.lr or lr, betas=betas)
+    return config, lens
 
 
 def lens_update(optimizer: torch.optim.Optimizer, config: LensConfig, loss: str, discriminator: nn.Module,
