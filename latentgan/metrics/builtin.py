@@ -157,11 +157,13 @@ def probe(ctx: EvalContext) -> dict:
     tx, ty, _ = train.batch(torch.arange(pool))
     vx, vy, _ = test.batch(torch.arange(n_test))
 
-    def encode(x: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            return ctx.model.encode(x.to(ctx.device)).flatten(1).cpu()
+    def on_device(fn):
+        return lambda x: fn(x.to(ctx.device)).flatten(1).cpu()
 
-    return probe_report(encode, tx, ty.cpu(), vx, vy.cpu(), n_labels=min(ctx.count(1000), pool), seed=ctx.seed)
+    # Models whose papers probe more than the code (ALI: last hidden layers + code) get that row too.
+    extra = {"hidden": on_device(ctx.model.probe_features)} if hasattr(ctx.model, "probe_features") else None
+    return probe_report(on_device(ctx.model.encode), tx, ty.cpu(), vx, vy.cpu(), n_labels=min(ctx.count(1000), pool),
+                        seed=ctx.seed, extra=extra)
 
 
 @register_metric("latent_order", "how much each latent block (1-8, 9-16, ...) changes the output when resampled",

@@ -122,13 +122,15 @@ def _encode_all(encode_fn: Callable[[Tensor], Tensor], x: ArrayLike, batch_size:
 
 def probe_report(encode_fn: Callable[[Tensor], Tensor], train_x: ArrayLike, train_y: ArrayLike, test_x: ArrayLike,
                  test_y: ArrayLike, n_labels: int = 1000, repeats: int = 10, seed: int = 0,
-                 classifier: str = "logistic", k: int = 5, batch_size: int = 500) -> dict[str, float]:
+                 classifier: str = "logistic", k: int = 5, batch_size: int = 500,
+                 extra: dict[str, Callable[[Tensor], Tensor]] | None = None) -> dict[str, float]:
     """Linear and k-NN probes of encode_fn's features beside raw pixels and PCA of the same dimension.
 
     encode_fn: (B, ...) -> (B, d), e.g. model.encode, or a function concatenating hidden layers. train_x is
     the pool the label subsets come from; PCA is fitted on it (never on the test set). Keys carry the label
     count, e.g. probe_linear_encoder@1000 and probe_linear_encoder_std@1000 ("svm" instead of "linear" for
-    the L2-SVM), probe_knn_pca@1000; accuracies are in [0, 1].
+    the L2-SVM), probe_knn_pca@1000; accuracies are in [0, 1]. extra: more feature maps probed under their
+    names (e.g. {"hidden": model.probe_features}), with probe_<name>_dim.
     """
     features = {"encoder": (_encode_all(encode_fn, train_x, batch_size), _encode_all(encode_fn, test_x, batch_size))}
     pixels_train, pixels_test = _numpy(train_x, 2).astype(np.float32), _numpy(test_x, 2).astype(np.float32)
@@ -138,6 +140,9 @@ def probe_report(encode_fn: Callable[[Tensor], Tensor], train_x: ArrayLike, trai
     features["pca"] = (pca.transform(pixels_train), pca.transform(pixels_test))
     kind = "linear" if classifier == "logistic" else classifier
     report: dict[str, float] = {"probe_feature_dim": dim, "probe_repeats": repeats}
+    for name, fn in (extra or {}).items():
+        features[name] = (_encode_all(fn, train_x, batch_size), _encode_all(fn, test_x, batch_size))
+        report[f"probe_{name}_dim"] = features[name][0].shape[1]
     for name, (train, test) in features.items():
         linear = linear_probe(train, train_y, test, test_y, n_labels, repeats, seed, classifier)
         knn = knn_probe(train, train_y, test, test_y, n_labels, repeats, seed, k)

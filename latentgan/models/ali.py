@@ -275,6 +275,21 @@ class ALI(GenerativeModel):
         """x: (N, ...) in the data range -> codes (N, latent_dim): the posterior mean for a Gaussian encoder."""
         return self.encoder_output(x, y)[0]
 
+    def probe_features(self, x: Tensor) -> Tensor:
+        """Encoder features for probes (paper section 4.3): its last three hidden layers and the code, flattened.
+
+        The MLP and conditional encoders give their code alone.
+        """
+        if self.y_dim or self.arch == "mlp":
+            return self.encode(x)
+        hidden, h = [], x
+        for layer in self.encoder:
+            h = layer(h)
+            hidden.append(h.flatten(1))
+        # The encoder ends in the code's 1x1 conv and a Flatten, so hidden[-5:-2] are its last three hidden rows.
+        mu = hidden[-1][:, :self.config.latent_dim]
+        return torch.cat([*hidden[-5:-2], mu], dim=1)
+
     def decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         """z: (N, latent_dim) -> x: (N, ...) in the data range (y: (N,) labels or (N, y_dim) if conditional)."""
         return self._run(self.decoder, z, y).view(z.shape[0], *self.data_shape.sample_shape)

@@ -15,7 +15,33 @@ def test_ali_grid_with_a_tiny_budget_writes_a_card_with_both_methods_and_figure8
 
 
 def test_ali_experiments_are_registered():
-    assert get_experiment("ali-grid").name == "ali-grid" and get_experiment("ali-mnist").name == "ali-mnist"
+    for name in ("ali-grid", "ali-mnist", "ali-fashion", "ali-conditional", "ali-semi"):
+        assert get_experiment(name).name == name
+
+
+def test_ali_images_with_a_tiny_budget_writes_targets_probes_and_pictures(tmp_path):
+    from latentgan.experiments.ali import run_ali_images
+
+    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
+    text = run_ali_images(settings, "mnist5k", steps=4, n_eval=100, extra=("model.width_scale=0.125",)).read_text()
+    assert text.startswith("# ali-mnist") and "undecided" in text
+    assert "held-out images (target >= 80 %)" in text and "% on pixels" in text
+    assert "encoder features (last 3 hidden + code)" in text and "| >= 0.80 |" in text and "> pixels" in text
+    for figure in ("samples.png", "reconstructions.png", "interpolations.png"):
+        assert (tmp_path / figure).exists()
+    # A second call reuses the finished run instead of training again.
+    mtime = (tmp_path / "run" / "metrics.jsonl").stat().st_mtime_ns
+    run_ali_images(settings, "mnist5k", steps=4, n_eval=100, extra=("model.width_scale=0.125",))
+    assert (tmp_path / "run" / "metrics.jsonl").stat().st_mtime_ns == mtime
+
+
+def test_ali_conditional_with_a_tiny_budget_draws_classes_at_fixed_z(tmp_path):
+    from latentgan.experiments.ali import run_ali_conditional
+
+    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
+    text = run_ali_conditional(settings, steps=4, dataset="mnist5k", extra=("model.width_scale=0.125",)).read_text()
+    assert "samples the mnist5k classifier assigns to their condition y (1,000)" in text and "worst class" in text
+    assert (tmp_path / "fixed_z_by_class.png").exists()
 
 
 def test_ali_semi_with_a_tiny_budget_reports_both_error_rates(tmp_path):
@@ -24,5 +50,5 @@ def test_ali_semi_with_a_tiny_budget_reports_both_error_rates(tmp_path):
     settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
     text = run_ali_semi(settings, steps=5, dataset="digits", labels=100, n_test=100,
                         extra=("data.resize=28", "model.width_scale=0.125")).read_text()
-    assert "K+1-class discriminator, 100 labels" in text and "L2-SVM on encoder codes" in text and "7.42" in text
+    assert "K+1-class discriminator, 100 labels" in text and "L2-SVM on encoder features" in text and "7.42" in text
     assert "undecided" in text

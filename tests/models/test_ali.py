@@ -60,6 +60,20 @@ def test_table_architectures_encode_decode_and_sample_with_the_right_shapes(arch
     assert has_maxout == (arch == "cifar32")  # Table 3 uses maxout, the others leaky ReLU
 
 
+def test_probe_features_are_the_encoders_last_three_hidden_layers_and_its_code():
+    model = ALI(ALIConfig(arch="mnist28", width_scale=0.125, latent_dim=8), DataShape((1, 28, 28), (0.0, 1.0))).eval()
+    x = torch.rand(4, 1, 28, 28)
+    features = model.probe_features(x)
+    hidden = [m for m in model.encoder][-5:-2]
+    widths = [32 * 9, 64, 64]  # mnist28's 256-map row at 3x3, then its two 512-map rows at 1x1, all x 0.125
+    assert [h.conv.out_channels for h in hidden] == [32, 64, 64]
+    assert features.shape == (4, sum(widths) + 8)
+    assert torch.equal(features[:, -8:], model.encode(x))
+    mlp = ALI(ALIConfig(latent_dim=2, hidden=[16]), DataShape((2,), (-1.0, 1.0))).eval()
+    points = torch.randn(5, 2)
+    assert torch.equal(mlp.probe_features(points), mlp.encode(points))  # MLPs: the code alone
+
+
 def test_auto_arch_follows_the_resolution_and_refuses_a_mismatch():
     assert ALI(ALIConfig(width_scale=0.0625, latent_dim=4), DataShape((1, 28, 28))).arch == "mnist28"
     assert ALI(ALIConfig(latent_dim=2), DataShape((2,))).arch == "mlp"
