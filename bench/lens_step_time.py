@@ -4,7 +4,9 @@
                                              [--batch 32] [--threads 1] [--channels-last]
 
 Both models train on the same mnist5k batch (32 px) in alternating rounds of `steps` steps, so a busy
-machine slows both alike; the median seconds per step of each and their ratio are printed.
+machine slows both alike; the median seconds per step of each, the floating-point operations of one step
+(PyTorch's FlopCounterMode) and both ratios are printed: the FLOP ratio is what a device that runs these small
+convolutions at full efficiency would approach.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ def _model(lens_width: int | None, batch: int, blocks: int = 8):
                                 f"train.batch_size={batch}", *extra])
     data = load_data(config)
     return build_model(config, data_shape_of(data), seed=0).train(), data
+
+
+def _flops_per_step(model, batch, step: int) -> float:
+    """Floating-point operations of one training step, counted by PyTorch's FlopCounterMode (convs and matmuls)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        model.training_step(batch, step)
+    return float(counter.get_total_flops())
 
 
 def _seconds_per_step(model, batch, first_step: int, steps: int) -> float:
@@ -61,12 +72,17 @@ def main() -> None:
         times["without lens"].append(_seconds_per_step(plain, batch, r * args.steps, args.steps))
         times["with lens"].append(_seconds_per_step(lensed, batch, r * args.steps, args.steps))
     base, with_lens = (statistics.median(times[k]) for k in ("without lens", "with lens"))
+    flops = {name: _flops_per_step(m, batch, args.rounds * args.steps) for name, m in
+             (("without lens", plain), ("with lens", lensed))}
     print(f"weak DCGAN ({' '.join(WEAK_DCGAN)}), batch {args.batch}, 32 px, lens width {args.lens_width}, "
           f"{args.lens_blocks} blocks, {'NHWC' if args.channels_last else 'NCHW'}, {torch.get_num_threads()} threads, "
           f"{args.rounds} rounds x {args.steps} steps")
-    print(f"{'without lens':>14}: {base * 1000:8.1f} ms/step")
-    print(f"{'with lens':>14}: {with_lens * 1000:8.1f} ms/step")
-    print(f"{'ratio':>14}: {with_lens / base:8.3f}  (lens adds {100 * (with_lens / base - 1):.0f} %)")
+    print(f"{'':>14}  {'ms/step':>8}  {'GFLOP/step':>10}")
+    print(f"{'without lens':>14}: {base * 1000:8.1f}  {flops['without lens'] / 1e9:10.3f}")
+    print(f"{'with lens':>14}: {with_lens * 1000:8.1f}  {flops['with lens'] / 1e9:10.3f}")
+    time_ratio, flop_ratio = with_lens / base, flops["with lens"] / flops["without lens"]
+    print(f"{'ratio':>14}: {time_ratio:8.3f}  {flop_ratio:10.3f}  (lens adds {100 * (time_ratio - 1):.0f} % of the "
+          f"time, {100 * (flop_ratio - 1):.0f} % of the arithmetic)")
 
 
 if __name__ == "__main__":
