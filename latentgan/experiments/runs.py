@@ -1,4 +1,5 @@
-"""One run of an experiment: reused when finished, continued when interrupted, so a card can be redrawn cheaply."""
+"""One run of an experiment: reused when finished, continued when interrupted or shorter, so a card can be redrawn
+cheaply and a quick run grows into the full budget."""
 
 from __future__ import annotations
 
@@ -7,21 +8,29 @@ from pathlib import Path
 
 import latentgan
 from latentgan.config import RunConfig
-from latentgan.train.checkpoint import checkpoint_path, list_checkpoints
-from latentgan.train.run_dir import checkpoints_dir
+from latentgan.errors import ConfigError
+from latentgan.train.checkpoint import checkpoint_step, list_checkpoints
+from latentgan.train.run_dir import checkpoints_dir, read_run
 
 
 def train_or_continue(config: RunConfig, out: Path) -> Path:
-    """Train `config` into `out`; reuse a run that reached config.train.steps, resume one that stopped earlier.
+    """Train `config` into `out`; reuse a run that reached config.train.steps, continue one that stopped earlier.
 
-    A run that stopped before its first checkpoint (or diverged before it) holds nothing to continue from and
-    is started over.
+    A shorter run (a quick budget, or an interrupted one) is continued to config.train.steps when nothing in its
+    schedule depends on the step count (no learning-rate decay), so it ends where a fresh run would; otherwise,
+    and when it stopped before its first checkpoint, it is started over. A run that went further is refused.
     """
     out = Path(out)
-    if checkpoint_path(checkpoints_dir(out), config.train.steps).exists():
+    target = config.train.steps
+    saved = list_checkpoints(checkpoints_dir(out))
+    newest = checkpoint_step(saved[-1]) if saved else None
+    if newest == target:
         return out
-    if list_checkpoints(checkpoints_dir(out)):
-        return latentgan.resume(out, log=lambda msg: None)
+    if newest is not None and newest > target:
+        raise ConfigError(f"'{out}' holds a run trained to step {newest}, beyond the {target} steps asked for; "
+                          "pass another --out directory to train this budget beside it")
+    if newest is not None and (read_run(out)[0].train.steps == target or config.train.lr_decay == "none"):
+        return latentgan.resume(out, steps=target, log=lambda msg: None)
     if out.exists():
         shutil.rmtree(out)
     return latentgan.train(config, out=out, log=lambda msg: None)

@@ -23,6 +23,14 @@ def checkpoint_path(directory: Path, step: int) -> Path:
     return directory / f"step_{step:07d}.pt"
 
 
+def checkpoint_step(path: Path) -> int:
+    """The step a checkpoint file holds, from its name (step_0000500.pt -> 500)."""
+    match = _NAME.match(Path(path).name)
+    if match is None:
+        raise CheckpointError(f"'{path}' is not named like a checkpoint (step_NNNNNNN.pt)")
+    return int(match.group(1))
+
+
 def list_checkpoints(directory: Path) -> list[Path]:
     """Checkpoint files in a directory, oldest step first (temporary files are ignored)."""
     if not directory.is_dir():

@@ -2,10 +2,8 @@ import pytest
 import torch
 
 from latentgan.experiments import ExperimentSettings, get_experiment, grow_order, grow_swissroll
-from latentgan.experiments.runs import train_or_continue
 from latentgan.metrics import builtin  # noqa: F401  (registers cfid first, so the stand-in is undone after the test)
 from latentgan.metrics.registry import METRICS, MetricSpec, always
-from tests.conftest import small_ring_config
 
 
 def test_variance_shares_attribute_variance_to_the_axis_that_controls_it():
@@ -32,25 +30,6 @@ def test_block_and_axis_walks_vary_only_what_they_name():
     axis = grow_order.axis_walk(lambda z: z, 64, 5, points=8)
     assert torch.equal(axis[:, [0, 1, 2, 3, 5]], axis[:1, [0, 1, 2, 3, 5]].expand(8, 5))
     assert torch.allclose(axis[:, 4], torch.linspace(-0.25, 0.25, 8))
-
-
-def test_an_experiment_run_is_reused_when_done_continued_when_stopped_and_restarted_when_empty(tmp_path):
-    config = small_ring_config(tmp_path, steps=6, checkpoint_every=3)
-    run = tmp_path / "run"
-    train_or_continue(config, run)
-    final = run / "checkpoints" / "step_0000006.pt"
-    done = final.stat().st_mtime_ns
-    assert train_or_continue(config, run) == run and final.stat().st_mtime_ns == done  # reused as it is
-    middle = run / "checkpoints" / "step_0000003.pt"
-    kept = middle.stat().st_mtime_ns
-    final.unlink()  # stopped after step 3: continued from there, not started over
-    train_or_continue(config, run)
-    assert final.exists() and middle.stat().st_mtime_ns == kept
-    for ckpt in (run / "checkpoints").iterdir():
-        ckpt.unlink()  # stopped before its first checkpoint: nothing to continue, so it starts over
-    (run / "stale.txt").write_text("left by the stopped run")
-    train_or_continue(config, run)
-    assert final.exists() and not (run / "stale.txt").exists()
 
 
 def test_grow_experiments_are_registered():
