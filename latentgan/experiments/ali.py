@@ -268,7 +268,7 @@ def image_rows(metrics: dict) -> list[dict]:
     rows = [{"quantity": "class kept by reconstructions", "ALI": _first(metrics, "reconstruction_class_agreement@"),
              "target": f">= {AGREEMENT_TARGET:.2f}"},
             {"quantity": "reconstruction MSE (data range)", "ALI": _first(metrics, "reconstruction_mse@")},
-            {"quantity": "classifier FID of samples", "ALI": _first(metrics, "cfid@")}]
+            {"quantity": "classifier FID of samples", "ALI": _first(metrics, "fid_classifier-")}]
     for probe, name in (("linear", "logistic regression"), ("knn", "5-NN")):
         rows.append({"quantity": f"{name} probe, 1,000 labels: encoder features (last 3 hidden + code)",
                      "ALI": _first(metrics, f"probe_{probe}_hidden@"),

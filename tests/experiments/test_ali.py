@@ -24,7 +24,7 @@ def test_ali_images_with_a_tiny_budget_writes_targets_probes_and_pictures(tmp_pa
 
     settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
     text = run_ali_images(settings, "mnist5k", steps=4, n_eval=100, extra=("model.width_scale=0.125",)).read_text()
-    assert text.startswith("# ali-mnist") and "undecided" in text
+    assert text.startswith("# ali-mnist") and "undecided" in text and "None" not in text
     assert "held-out images (target >= 80 %)" in text and "% on pixels" in text
     assert "encoder features (last 3 hidden + code)" in text and "| >= 0.80 |" in text and "> pixels" in text
     for figure in ("samples.png", "reconstructions.png", "interpolations.png"):
