@@ -57,6 +57,9 @@ class IVEGANConfig:
     lr_d: float = 1e-4
     betas: list[float] = field(default_factory=lambda: [0.7, 0.999])
     d_steps: int = 1
+    # Beyond the paper (Reed et al. 2016's matching-aware discriminator): D also sees real but mismatched pairs
+    # (T(x'), x) as fakes, so it must judge whether a matches x, not only whether a looks real.
+    mismatched_pairs: bool = False
     # Tempering lens (Sajjadi et al. 2018) on the real images both discriminators see: D judges (L(T(x)), x)
     # and D0 judges L(x); conditions and E's inputs stay raw. e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
@@ -223,14 +226,19 @@ class IVEGAN(GenerativeModel):
         """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all of them.
 
         With a lens, inputs["transformed"] is L(T(x)) and inputs["lensed"] = L(x) replaces x for D0's real side.
+        With model.mismatched_pairs also "mismatched_pair": D(T(x'), x), x' the batch's neighbouring example.
         """
         keys = [k for k in ("transformed", "reconstructed", "condition", "generated", "lensed") if k in inputs]
         feats = dict(zip(keys, self.features(torch.cat([inputs[k] for k in keys])).split(
             [inputs[k].shape[0] for k in keys]), strict=True))
         f_x = feats["condition"]
-        return {"real_pair": self.joint_head(feats["transformed"], f_x),
-                "fake_pair": self.joint_head(feats["reconstructed"], f_x),
-                "real": self.marginal_head(feats.get("lensed", f_x)), "fake": self.marginal_head(feats["generated"])}
+        out = {"real_pair": self.joint_head(feats["transformed"], f_x),
+               "fake_pair": self.joint_head(feats["reconstructed"], f_x),
+               "real": self.marginal_head(feats.get("lensed", f_x)), "fake": self.marginal_head(feats["generated"])}
+        if self.config.mismatched_pairs:
+            # Another example's transformed image beside x: the batch rolled by one, no extra D_enc pass.
+            out["mismatched_pair"] = self.joint_head(feats["transformed"].roll(1, dims=0), f_x)
+        return out
 
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
         """One D_enc+D+D0 update on Eq. 3; every d_steps steps, one E+G update against the new D (then the lens)."""
@@ -244,8 +252,10 @@ class IVEGAN(GenerativeModel):
                 lensed = self.lens(raw)  # one lens forward serves D's update and the lens's own
             inputs["transformed"], inputs["lensed"] = lensed.detach().split(x.shape[0])
         s = self.scores(inputs)
-        d_loss = (self.loss.discriminator(s["real_pair"], s["fake_pair"])
-                  + self.loss.discriminator(s["real"], s["fake"]))
+        joint = self.loss.discriminator(s["real_pair"], s["fake_pair"])
+        if "mismatched_pair" in s:  # the two kinds of fake pairs weigh half each, as in Reed et al.
+            joint = 0.5 * (joint + self.loss.discriminator(s["real_pair"], s["mismatched_pair"]))
+        d_loss = joint + self.loss.discriminator(s["real"], s["fake"])
         optimizer_step(self.optimizers["discriminator"], d_loss)
         out = {"d_loss": d_loss.detach()}
         if g_turn:

@@ -62,6 +62,26 @@ def test_discriminators_receive_transformed_and_reconstructed_pairs_conditioned_
     assert torch.equal(a_fake, reconstructed) and torch.equal(c_fake, x)
 
 
+def test_mismatched_pairs_show_d_another_examples_transform_beside_x_as_a_fake(monkeypatch):
+    data, model = _ring(["model.mismatched_pairs=true"])
+    x = data.x[:16]
+    inputs = model.discriminator_inputs(x)
+    seen = []
+    original = model.joint_head.forward
+    monkeypatch.setattr(model.joint_head, "forward", lambda a, c: seen.append((a, c)) or original(a, c))
+    scores = model.scores(inputs)
+    a_mismatched, c_mismatched = seen[-1]
+    assert torch.equal(a_mismatched, inputs["transformed"].roll(1, dims=0)) and torch.equal(c_mismatched, x)
+    # D's joint loss: the real pair against both kinds of fake pair, half each (Reed et al.).
+    model.config.d_steps = 2  # step 0 then updates D alone
+    monkeypatch.setattr(model, "scores", lambda _inputs: scores)
+    d_loss = float(model.training_step((x,), 0)["d_loss"])
+    d = model.loss.discriminator
+    scores = {k: v.detach() for k, v in scores.items()}
+    expected = 0.5 * (d(scores["real_pair"], scores["fake_pair"]) + d(scores["real_pair"], scores["mismatched_pair"]))
+    assert d_loss == pytest.approx(float(expected + d(scores["real"], scores["fake"])), rel=1e-6)
+
+
 def test_a_short_run_learns_to_reconstruct_and_moves_samples_towards_the_ring():
     from latentgan.metrics.modes import mode_coverage
 
