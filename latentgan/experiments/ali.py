@@ -13,6 +13,7 @@ import latentgan
 from latentgan.api import load_data
 from latentgan.config import load_config
 from latentgan.data.base import to_unit_range
+from latentgan.errors import ConfigError
 from latentgan.evaluation import evaluate_run
 from latentgan.experiments.card import Card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
@@ -293,8 +294,12 @@ def image_verdict(metrics: dict, quick: bool) -> tuple[str, bool]:
 def run_ali_images(settings: ExperimentSettings, dataset: str, steps: int | None = None,
                    n_eval: int | None = None, extra: tuple[str, ...] = ()) -> Path:
     """Train ALI on `dataset` (28 px), then samples, held-out reconstructions, interpolations, FID and probes."""
+    from latentgan.metrics.builtin import CLASSIFIER_FOR
     from latentgan.viz.grid import save_image_grid
 
+    if dataset not in CLASSIFIER_FOR or dataset == "stacked-mnist":
+        raise ConfigError(f"the ALI image card scores class agreement with a classifier the library has only for "
+                          f"mnist5k, mnist and fashion-mnist, not '{dataset}'")
     steps = steps or IMAGE_STEPS["quick" if settings.quick else "full"]
     name = "ali-fashion" if dataset == "fashion-mnist" else f"ali-{dataset.removesuffix('5k')}"
     overrides = [f"data.name={dataset}", "data.split=train", f"train.steps={steps}", "train.progress=false",

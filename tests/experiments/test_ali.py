@@ -1,3 +1,6 @@
+import pytest
+
+from latentgan.errors import ConfigError
 from latentgan.experiments import ExperimentSettings, get_experiment
 from latentgan.experiments.ali import GridBudget, run_ali_grid
 
@@ -33,6 +36,14 @@ def test_ali_images_with_a_tiny_budget_writes_targets_probes_and_pictures(tmp_pa
     mtime = (tmp_path / "run" / "metrics.jsonl").stat().st_mtime_ns
     run_ali_images(settings, "mnist5k", steps=4, n_eval=100, extra=("model.width_scale=0.125",))
     assert (tmp_path / "run" / "metrics.jsonl").stat().st_mtime_ns == mtime
+
+
+def test_ali_images_refuses_data_without_a_classifier(tmp_path):
+    from latentgan.experiments.ali import run_ali_images
+
+    with pytest.raises(ConfigError, match="mnist5k, mnist and fashion-mnist, not 'digits'"):
+        run_ali_images(ExperimentSettings(tmp_path, quick=True, device="cpu"), "digits")
+    assert not (tmp_path / "run").exists()
 
 
 def test_ali_conditional_with_a_tiny_budget_draws_classes_at_fixed_z(tmp_path):
