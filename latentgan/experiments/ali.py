@@ -408,7 +408,7 @@ def run_ali_semi(settings: ExperimentSettings, steps: int | None = None, dataset
     overrides = [f"model.labelled_examples={labels}", f"train.steps={steps}", "train.progress=false",
                  f"train.checkpoint_every={steps}", f"train.sample_every={steps}", f"train.device={settings.device}",
                  f"data.name={dataset}", "data.split=train", *extra]
-    run_dir = latentgan.train(load_config("ali-mnist", overrides), out=settings.out_dir / "run", log=lambda m: None)
+    run_dir = train_or_continue(load_config("ali-mnist", overrides), settings.out_dir / "run")
     model = latentgan.load(run_dir, device="cpu")
     config, _ = read_run(run_dir)
     config.data.split = "test"
