@@ -259,6 +259,15 @@ def _flat(tree: dict, prefix: str = "") -> dict:
     return out
 
 
+def train_ali_image_run(settings: ExperimentSettings, dataset: str, steps: int, overrides: tuple[str, ...]) -> Path:
+    """Config ali-mnist on `dataset`'s train split for `steps`, trained (or reused / grown) into OUT/run."""
+    every = min(steps, 2000)
+    config = load_config("ali-mnist", [f"data.name={dataset}", "data.split=train", f"train.steps={steps}",
+                                       "train.progress=false", f"train.checkpoint_every={every}",
+                                       f"train.sample_every={every}", f"train.device={settings.device}", *overrides])
+    return train_or_continue(config, settings.out_dir / "run")
+
+
 def _first(metrics: dict, prefix: str) -> float | None:
     """The value of the first key starting with prefix (keys carry sample counts, e.g. cfid@1k), stds skipped."""
     return next((v for k, v in metrics.items() if k.startswith(prefix) and "_std" not in k), None)
@@ -302,12 +311,9 @@ def run_ali_images(settings: ExperimentSettings, dataset: str, steps: int | None
                           f"mnist5k, mnist and fashion-mnist, not '{dataset}'")
     steps = steps or IMAGE_STEPS["quick" if settings.quick else "full"]
     name = "ali-fashion" if dataset == "fashion-mnist" else f"ali-{dataset.removesuffix('5k')}"
-    overrides = [f"data.name={dataset}", "data.split=train", f"train.steps={steps}", "train.progress=false",
-                 f"train.checkpoint_every={min(steps, 2000)}", f"train.sample_every={min(steps, 2000)}",
-                 f"train.device={settings.device}", *extra]
-    config = load_config("ali-mnist", overrides)
-    run_dir = train_or_continue(config, settings.out_dir / "run")
+    run_dir = train_ali_image_run(settings, dataset, steps, extra)
     model = latentgan.load(run_dir)
+    config, _ = read_run(run_dir)
     config.data.split = "test"
     test = load_data(config)
     x, value_range = test.batch(torch.arange(32))[0], tuple(config.data.value_range)
@@ -364,10 +370,8 @@ def run_ali_conditional(settings: ExperimentSettings, steps: int | None = None, 
     from latentgan.viz.grid import save_image_grid
 
     steps = steps or (IMAGE_STEPS["quick"] // 2 if settings.quick else IMAGE_STEPS["full"])
-    overrides = ["model.conditional=true", f"data.name={dataset}", "data.split=train", "data.value_range=[0, 1]",
-                 f"train.steps={steps}", "train.progress=false", f"train.checkpoint_every={min(steps, 2000)}",
-                 f"train.sample_every={min(steps, 2000)}", f"train.device={settings.device}", *extra]
-    run_dir = train_or_continue(load_config("ali-mnist", overrides), settings.out_dir / "run")
+    conditional = ("model.conditional=true", "data.value_range=[0, 1]")  # the classifier reads [0, 1]
+    run_dir = train_ali_image_run(settings, dataset, steps, (*conditional, *extra))
     model = latentgan.load(run_dir)
     figure = save_image_grid(conditional_grid(model, 10, 8), settings.out_dir / "fixed_z_by_class.png", nrow=10)
     y = torch.arange(10).repeat(100)
@@ -405,10 +409,7 @@ def run_ali_semi(settings: ExperimentSettings, steps: int | None = None, dataset
                  labels: int = 1000, n_test: int | None = None, extra: tuple[str, ...] = ()) -> Path:
     """Train ALI with the K+1-class discriminator on `labels` labels; its test error beside the probes'."""
     steps = steps or (2000 if settings.quick else 30_000)
-    overrides = [f"model.labelled_examples={labels}", f"train.steps={steps}", "train.progress=false",
-                 f"train.checkpoint_every={steps}", f"train.sample_every={steps}", f"train.device={settings.device}",
-                 f"data.name={dataset}", "data.split=train", *extra]
-    run_dir = train_or_continue(load_config("ali-mnist", overrides), settings.out_dir / "run")
+    run_dir = train_ali_image_run(settings, dataset, steps, (f"model.labelled_examples={labels}", *extra))
     model = latentgan.load(run_dir, device="cpu")
     config, _ = read_run(run_dir)
     config.data.split = "test"
