@@ -1,0 +1,38 @@
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+import latentgan
+from latentgan.config import load_config
+
+
+def _script():
+    path = Path(__file__).parents[1] / "scripts" / "reconstruction_over_checkpoints.py"
+    spec = importlib.util.spec_from_file_location("reconstruction_over_checkpoints", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_scores_every_checkpoint_and_the_ive_pairs(tmp_path, monkeypatch, capsys):
+    config = load_config(None, ["model.name=ive_gan", "model.arch=mnist32", "model.width_scale=0.125",
+                                "model.latent_dim=4", "data.name=mnist5k", "data.split=train", "data.pad_to=32",
+                                "train.steps=2", "train.batch_size=8", "train.checkpoint_every=1",
+                                "train.progress=false", "train.device=cpu"])
+    run = latentgan.train(config, out=tmp_path / "run", log=lambda msg: None)
+    monkeypatch.setattr(sys, "argv", ["script", str(run), "--n", "50", "--pairs", "16"])
+    _script().main()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == ["step       1", "step       2"]
+    assert all("class agreement" in line for line in lines[:2]) and lines[2].startswith("D(T(x), x)")
+
+
+def test_refuses_data_without_a_classifier(tmp_path, monkeypatch):
+    config = load_config(None, ["model.name=gan", "data.name=ring", "train.steps=1", "train.progress=false",
+                                "train.device=cpu", "model.latent_dim=2"])
+    run = latentgan.train(config, out=tmp_path / "run", log=lambda msg: None)
+    monkeypatch.setattr(sys, "argv", ["script", str(run)])
+    with pytest.raises(SystemExit, match="no classifier for 'ring'"):
+        _script().main()
