@@ -1,3 +1,6 @@
+import importlib.util
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -28,3 +31,12 @@ def small_ring_config(tmp_path, steps=60, **train):
                  f"train.out={tmp_path / 'run'}", "train.device=cpu"]
     overrides += [f"train.{k}={v}" for k, v in train.items()]
     return load_config(None, overrides)
+
+
+def load_script(name: str):
+    """A module from scripts/ by file name (scripts are not a package), so tests run the very code behind docs/."""
+    path = Path(__file__).parents[1] / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,19 +1,10 @@
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
 import latentgan
 from latentgan.config import load_config
-
-
-def _script():
-    path = Path(__file__).parents[1] / "scripts" / "reconstruction_over_checkpoints.py"
-    spec = importlib.util.spec_from_file_location("reconstruction_over_checkpoints", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import load_script
 
 
 def test_scores_every_checkpoint_and_the_ive_pairs(tmp_path, monkeypatch, capsys):
@@ -23,7 +14,7 @@ def test_scores_every_checkpoint_and_the_ive_pairs(tmp_path, monkeypatch, capsys
                                 "train.progress=false", "train.device=cpu"])
     run = latentgan.train(config, out=tmp_path / "run", log=lambda msg: None)
     monkeypatch.setattr(sys, "argv", ["script", str(run), "--n", "50", "--pairs", "16"])
-    _script().main()
+    load_script("reconstruction_over_checkpoints").main()
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines[:2]] == ["step       1", "step       2"]
     assert all("class agreement" in line for line in lines[:2]) and lines[2].startswith("D(T(x), x)")
@@ -35,4 +26,4 @@ def test_refuses_data_without_a_classifier(tmp_path, monkeypatch):
     run = latentgan.train(config, out=tmp_path / "run", log=lambda msg: None)
     monkeypatch.setattr(sys, "argv", ["script", str(run)])
     with pytest.raises(SystemExit, match="no classifier for 'ring'"):
-        _script().main()
+        load_script("reconstruction_over_checkpoints").main()

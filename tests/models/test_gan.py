@@ -1,6 +1,3 @@
-import importlib.util
-from pathlib import Path
-
 import pytest
 import torch
 
@@ -8,18 +5,9 @@ from latentgan.api import build_model, data_shape_of, load_data
 from latentgan.config import load_config
 from latentgan.data import IndexBatcher
 from latentgan.errors import ConfigError
+from tests.conftest import load_script
 
-
-def _ring_losses_script():
-    # The test runs the very function that produced the table in docs/results.md.
-    path = Path(__file__).parents[2] / "scripts" / "gan_ring_losses.py"
-    spec = importlib.util.spec_from_file_location("gan_ring_losses", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-RING = _ring_losses_script()
+RING = load_script("gan_ring_losses")  # the very functions behind the table in docs/results.md
 
 
 def _ring_setup(loss, extra):
