@@ -17,7 +17,7 @@ import torch
 import latentgan
 from latentgan.api import load_data
 from latentgan.data.base import to_unit_range
-from latentgan.metrics.builtin import CLASSIFIER_FOR
+from latentgan.metrics.builtin import GRAYSCALE_CLASSIFIED, grayscale_classifier_for
 from latentgan.metrics.classifier import load_classifier
 from latentgan.nn.in_batches import map_in_batches
 from latentgan.train.checkpoint import checkpoint_step, list_checkpoints
@@ -44,14 +44,15 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)
     config, _ = read_run(args.run_dir)
-    if config.data.name not in CLASSIFIER_FOR:
+    classifier_name = grayscale_classifier_for(config.data.name)
+    if classifier_name is None:
         raise SystemExit(f"error: no classifier for '{config.data.name}'; this script needs "
-                         f"{', '.join(sorted(CLASSIFIER_FOR))}")
+                         f"{', '.join(GRAYSCALE_CLASSIFIED)}")
     config.data.split = "test"
     test = load_data(config)
     x, y, _ = test.batch(torch.arange(min(args.n, len(test))))
     value_range = tuple(test.value_range)
-    classifier = load_classifier(CLASSIFIER_FOR[config.data.name], resolution=x.shape[-1])
+    classifier = load_classifier(classifier_name, resolution=x.shape[-1])
     checkpoints = list_checkpoints(checkpoints_dir(args.run_dir))
     for path in checkpoints:
         model = latentgan.load(args.run_dir, checkpoint=path)

@@ -303,10 +303,10 @@ def image_verdict(metrics: dict, quick: bool) -> tuple[str, bool]:
 def run_ali_images(settings: ExperimentSettings, dataset: str, steps: int | None = None,
                    n_eval: int | None = None, extra: tuple[str, ...] = ()) -> Path:
     """Train ALI on `dataset` (28 px), then samples, held-out reconstructions, interpolations, FID and probes."""
-    from latentgan.metrics.builtin import CLASSIFIER_FOR
+    from latentgan.metrics.builtin import grayscale_classifier_for
     from latentgan.viz.grid import save_image_grid
 
-    if dataset not in CLASSIFIER_FOR or dataset == "stacked-mnist":
+    if grayscale_classifier_for(dataset) is None:
         raise ConfigError(f"the ALI image card scores class agreement with a classifier the library has only for "
                           f"mnist5k, mnist and fashion-mnist, not '{dataset}'")
     steps = steps or IMAGE_STEPS["quick" if settings.quick else "full"]

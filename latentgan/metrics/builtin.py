@@ -13,6 +13,15 @@ CLASSIFIER_FOR = {"mnist5k": "mnist5k", "mnist": "mnist5k", "stacked-mnist": "mn
                   "fashion-mnist": "fashion-mnist"}
 
 
+def grayscale_classifier_for(dataset: str) -> str | None:
+    """The classifier that labels one image of `dataset` whole; None for unknown data and for stacked MNIST, whose
+    classifier reads one channel at a time."""
+    return None if dataset == "stacked-mnist" else CLASSIFIER_FOR.get(dataset)
+
+
+GRAYSCALE_CLASSIFIED = tuple(sorted(d for d in CLASSIFIER_FOR if grayscale_classifier_for(d)))
+
+
 def _classifier_name(ctx: EvalContext) -> str | None:
     return CLASSIFIER_FOR.get(ctx.config.data.name)
 
@@ -31,8 +40,8 @@ def _needs_modes(ctx: EvalContext) -> str | None:
 
 def _needs_classifier(ctx: EvalContext) -> str | None:
     shape = ctx.model.data_shape.sample_shape
-    if ctx.config.data.name == "stacked-mnist" or _classifier_name(ctx) is None:
-        return f"needs grayscale data the library has a classifier for ({', '.join(sorted(CLASSIFIER_FOR))})"
+    if grayscale_classifier_for(ctx.config.data.name) is None:
+        return f"needs grayscale data the library has a classifier for ({', '.join(GRAYSCALE_CLASSIFIED)})"
     if len(shape) != 3 or shape[0] != 1 or shape[-1] not in (28, 32):
         return "needs 1-channel 28x28 or 32x32 images"
     return None
