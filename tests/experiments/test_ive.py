@@ -1,7 +1,8 @@
 import pytest
 
 from latentgan.experiments import ExperimentSettings, get_experiment
-from latentgan.experiments.ive import MnistBudget, RingBudget, noise_grid, run_ive_mnist, run_ive_ring8, run_ive_vs_ali
+from latentgan.experiments.ive import (MnistBudget, RingBudget, noise_grid, ring_references, run_ive_mnist,
+                                      run_ive_ring8, run_ive_vs_ali)
 
 TINY_IMAGES = MnistBudget({"mnist5k": 12}, 16, 0.0625, 60, ali_width=0.0625)
 
@@ -15,6 +16,18 @@ def test_ive_ring8_with_a_tiny_budget_compares_both_methods_over_steps(tmp_path)
     text = run_ive_ring8(_settings(tmp_path), budget).read_text()
     assert "| IVE-GAN | 1 |" in text and "| GAN | 1 |" in text and "undecided" in text
     assert (tmp_path / "density_ive-gan.png").exists() and (tmp_path / "density_gan.png").exists()
+    assert "| T(x), real for D | 1 |" in text and "would score" in text
+
+
+def test_ring_references_put_the_transformed_points_ceiling_near_95_percent(tmp_path):
+    budget = RingBudget(10, 1, ("model.hidden=[8]", "train.batch_size=64"), snapshots=1)
+    run_ive_ring8(_settings(tmp_path), budget)
+    refs = ring_references(tmp_path / "ive-gan" / "seed0", seeds=2)
+    real, shifted = (float(sum(r["hq"] for r in refs[k])) / 2 for k in ("real data", "T(x), real for D"))
+    # Eq. 4 adds N(0, Sigma / 2): within 3 std of a mode lie 1 - exp(-4.5) = 98.9 % of real points and
+    # 1 - exp(-3) = 95.0 % of transformed ones.
+    assert real == pytest.approx(0.989, abs=0.006) and shifted == pytest.approx(0.950, abs=0.01)
+    assert all(r["modes_hq"] == 8 for rs in refs.values() for r in rs)
 
 
 def test_ive_vs_ali_scores_both_methods_on_the_same_test_images(tmp_path):
