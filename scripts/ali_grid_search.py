@@ -31,6 +31,10 @@ VARIANTS = {
     "quick + decay + lr 2e-4": ("ali-grid", QUICK + DECAY + ["model.lr_g=0.0002", "model.lr_d=0.0002"]),
     "quick + decay + batch 512": ("ali-grid", QUICK + DECAY + ["train.batch_size=512"]),
     "quick + decay from step 0 + batch 256": ("ali-grid", QUICK + ["train.lr_decay=linear", "train.batch_size=256"]),
+    "quick + decay + batch 256 + deterministic encoder": ("ali-grid", QUICK + DECAY + ["train.batch_size=256",
+                                                                                   "model.encoder=deterministic"]),
+    "sizes 400 + decay + batch 256 + lr 5e-4": ("ali-grid", DECAY + ["train.batch_size=256", "model.lr_g=0.0005",
+                                                                     "model.lr_d=0.0005"]),
     "GAN quick + decay": ("gan-grid", QUICK + DECAY),
     "GAN quick + decay + batch 256": ("gan-grid", QUICK + DECAY + ["train.batch_size=256"]),
 }
