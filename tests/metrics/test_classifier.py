@@ -70,6 +70,26 @@ def test_padded_resolution_and_a_corrupt_cache_file(tmp_path, monkeypatch):
     assert torch.load(path, weights_only=True)["test_accuracy"] == model.test_accuracy
 
 
+def test_an_invariant_classifier_labels_shifted_and_rotated_digits_like_the_originals(tmp_path, monkeypatch,
+                                                                                      mnist_test_images):
+    from latentgan.data.transforms import RandomTransform, TransformConfig
+
+    small_split(monkeypatch, size=2000)
+    monkeypatch.setenv("LATENTGAN_CACHE", str(tmp_path))
+    augment = TransformConfig(shift=4, rotate=20.0)
+    for table in (classifier_module.DEFAULT_EPOCHS, classifier_module.AUGMENTED_EPOCHS):
+        monkeypatch.setitem(table, "mnist5k", 4)
+    plain, invariant = load_classifier("mnist5k"), load_classifier("mnist5k", augment=augment)
+    assert classifier_path("mnist5k", 28, augment).name == "mnist5k-28px-shift4-rot20-v1.pt"
+    assert classifier_path("mnist5k", 28, augment).exists() and classifier_path("mnist5k", 28).exists()
+    images, labels = mnist_test_images
+    moved = RandomTransform(augment, (0.0, 1.0))(images, torch.Generator().manual_seed(0))
+    plain_acc, invariant_acc = ((c.predict(moved) == labels).float().mean().item() for c in (plain, invariant))
+    assert invariant_acc > plain_acc + 0.2 and invariant_acc > 0.7, (plain_acc, invariant_acc)
+    with pytest.raises(MetricError, match="shifts and rotations only"):
+        load_classifier("mnist5k", augment=TransformConfig(flip=True))
+
+
 def test_unsuitable_datasets_are_refused():
     with pytest.raises(MetricError, match="grayscale|28x28"):
         train_classifier("digits", epochs=1)
