@@ -1,10 +1,12 @@
 """Class agreement and MSE of a run's reconstructions at every kept checkpoint (docs/results.md, IVE-GAN section).
 
-    python scripts/reconstruction_over_checkpoints.py RUN_DIR [--n 1000] [--pairs 256]
+    python scripts/reconstruction_over_checkpoints.py RUN_DIR [--n 1000] [--pairs 256] [--invariant]
 
 Each checkpoint reconstructs the first n test images of the run's dataset (a classifier the library has for it
-labels original and reconstruction). With --pairs K (IVE-GAN runs) the last checkpoint's conditional discriminator
-also scores K training images' matched pairs D(T(x), x) against mismatched ones D(T(x'), x), in train mode.
+labels original and reconstruction; with --invariant also its variant trained on the shifts and rotations of an
+IVE-GAN run's model.transform, which labels a variant T(x) like x). With --pairs K (IVE-GAN runs) the last
+checkpoint's conditional discriminator also scores K training images' matched pairs D(T(x), x) against mismatched
+ones D(T(x'), x), in train mode.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import torch
 import latentgan
 from latentgan.api import load_data
 from latentgan.data.base import to_unit_range
+from latentgan.data.transforms import TransformConfig
 from latentgan.metrics.builtin import GRAYSCALE_CLASSIFIED, grayscale_classifier_for
 from latentgan.metrics.classifier import load_classifier
+from latentgan.models.ive_gan import transform_config
 from latentgan.nn.in_batches import map_in_batches
 from latentgan.train.checkpoint import checkpoint_step, list_checkpoints
 from latentgan.train.run_dir import checkpoints_dir, read_run
@@ -41,6 +45,8 @@ def main() -> None:
     p.add_argument("run_dir", type=Path)
     p.add_argument("--n", type=int, default=1000, help="test images reconstructed per checkpoint")
     p.add_argument("--pairs", type=int, default=0, help="IVE-GAN: training images for the matched/mismatched score")
+    p.add_argument("--invariant", action="store_true",
+                   help="IVE-GAN: also the agreement by a classifier trained on the run's shifts and rotations")
     args = p.parse_args()
     torch.set_num_threads(1)
     config, _ = read_run(args.run_dir)
@@ -48,18 +54,29 @@ def main() -> None:
     if classifier_name is None:
         raise SystemExit(f"error: no classifier for '{config.data.name}'; this script needs "
                          f"{', '.join(GRAYSCALE_CLASSIFIED)}")
+    if args.invariant and "transform" not in vars(config.model):
+        raise SystemExit(f"error: --invariant needs an IVE-GAN run (a model.transform); this run is "
+                         f"{config.model.name}")
     config.data.split = "test"
     test = load_data(config)
     x, y, _ = test.batch(torch.arange(min(args.n, len(test))))
     value_range = tuple(test.value_range)
     classifier = load_classifier(classifier_name, resolution=x.shape[-1])
+    invariant = None
+    if args.invariant:
+        shifts = transform_config(config.model.transform)[0]
+        invariant = load_classifier(classifier_name, resolution=x.shape[-1],
+                                    augment=TransformConfig(shift=shifts.shift, rotate=shifts.rotate))
     checkpoints = list_checkpoints(checkpoints_dir(args.run_dir))
     for path in checkpoints:
         model = latentgan.load(args.run_dir, checkpoint=path)
         reconstructed = map_in_batches(model.reconstruct, x, 250)
-        agreement = float((classifier.predict(to_unit_range(reconstructed, value_range)) == y).float().mean())
+        shown = to_unit_range(reconstructed, value_range)
+        agreement = float((classifier.predict(shown) == y).float().mean())
         mse = float((reconstructed - x).pow(2).mean())
-        print(f"step {checkpoint_step(path):>7}: class agreement {agreement:.3f}, MSE {mse:.4f}", flush=True)
+        extra = (f", invariant classifier {float((invariant.predict(shown) == y).float().mean()):.3f}"
+                 if invariant is not None else "")
+        print(f"step {checkpoint_step(path):>7}: class agreement {agreement:.3f}{extra}, MSE {mse:.4f}", flush=True)
     if args.pairs and checkpoints:
         config.data.split = "train"
         train = load_data(config)
