@@ -21,7 +21,7 @@ from latentgan.models.registry import register_model
 from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.eval_mode import eval_mode
-from latentgan.nn.ive_tables import TABLES, TableGenerator, table_encoder, table_features
+from latentgan.nn.ive_tables import TABLES, TableGenerator, code_head, table_encoder, table_features
 from latentgan.nn.priors import PRIORS, sample_prior
 
 IVE_LOSSES = ("minimax", "ns", "lsgan")
@@ -60,6 +60,11 @@ class IVEGANConfig:
     # Beyond the paper (Reed et al. 2016's matching-aware discriminator): D also sees real but mismatched pairs
     # (T(x'), x) as fakes, so it must judge whether a matches x, not only whether a looks real.
     mismatched_pairs: bool = False
+    # Beyond the paper: batch norm (no affine) on E's pre-tanh output. Nothing in Eq. 3 keeps E(x) where the prior
+    # puts z, and at small budgets the tanh codes saturate at the cube's corners, where G (trained on prior draws
+    # through D0) has never been and E's gradient vanishes; standardised codes tanh(N(0, 1)) stay in the cube's
+    # bulk, spread like the uniform prior (std 0.63 vs 0.58).
+    code_norm: bool = False
     # Tempering lens (Sajjadi et al. 2018) on the real images both discriminators see: D judges (L(T(x)), x)
     # and D0 judges L(x); conditions and E's inputs stay raw. e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
@@ -137,7 +142,9 @@ def build_networks(cfg: IVEGANConfig, shape: DataShape) -> dict[str, nn.Module]:
     if arch == "mlp":
         # Table 1: one hidden layer of 128 everywhere; D_enc is the identity, so D reads concat(a, x) and D0 x.
         dim, act = int(torch.Size(shape.sample_shape).numel()), cfg.mlp_activation
-        return {"encoder": MLP(dim, cfg.latent_dim, cfg.hidden, activation=act, out_activation="tanh"),
+        encoder = (nn.Sequential(MLP(dim, cfg.latent_dim, cfg.hidden, activation=act), *code_head(cfg.latent_dim))
+                   if cfg.code_norm else MLP(dim, cfg.latent_dim, cfg.hidden, activation=act, out_activation="tanh"))
+        return {"encoder": encoder,
                 "generator": MLP(g_in, dim, cfg.hidden, activation=act,
                                  out_activation=out_act if shape.is_image else None),
                 "features": nn.Flatten(),
@@ -145,7 +152,7 @@ def build_networks(cfg: IVEGANConfig, shape: DataShape) -> dict[str, nn.Module]:
                 "marginal_head": MLP(dim, 1, cfg.hidden, activation=act)}
     table, channels = TABLES[arch], shape.sample_shape[0]
     features = cfg.d_features or cfg.latent_dim
-    return {"encoder": table_encoder(table, channels, cfg.latent_dim, cfg.width_scale),
+    return {"encoder": table_encoder(table, channels, cfg.latent_dim, cfg.width_scale, cfg.code_norm),
             "generator": TableGenerator(table, g_in, channels, out_act, cfg.width_scale),
             "features": table_features(table, channels, features, cfg.width_scale),
             "joint_head": JointHead(features, list(table.joint_head), "leaky_relu"),

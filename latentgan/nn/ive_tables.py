@@ -110,10 +110,16 @@ class TableGenerator(nn.Module):
         return self.convs(self.dense(z).view(z.shape[0], *self.start))
 
 
-def table_encoder(table: IVETable, channels: int, latent_dim: int, scale: float) -> nn.Sequential:
+def code_head(latent_dim: int, norm: bool = True) -> list[nn.Module]:
+    """The encoder's last layers after its dense output: [batch norm without affine,] tanh."""
+    return [nn.BatchNorm1d(latent_dim, affine=False), nn.Tanh()] if norm else [nn.Tanh()]
+
+
+def table_encoder(table: IVETable, channels: int, latent_dim: int, scale: float,
+                  code_norm: bool = False) -> nn.Sequential:
     """E(x): conv trunk, then a dense layer to the code with tanh (codes live in the uniform prior's cube)."""
     trunk, flat = conv_trunk(table, channels, scale)
-    return nn.Sequential(trunk, nn.Linear(flat, latent_dim), nn.Tanh())
+    return nn.Sequential(trunk, nn.Linear(flat, latent_dim), *code_head(latent_dim, code_norm))
 
 
 def table_features(table: IVETable, channels: int, features: int, scale: float) -> nn.Sequential:

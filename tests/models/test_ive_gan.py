@@ -113,6 +113,25 @@ def test_table_architectures_encode_decode_and_sample_with_the_right_shapes(arch
     assert all(torch.isfinite(v) for v in logs.values())
 
 
+@pytest.mark.parametrize("arch", ["mlp", "mnist32"])
+def test_code_norm_keeps_trained_codes_in_the_bulk_of_the_prior_cube(arch):
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    if arch == "mlp":
+        data, model = _ring(["model.code_norm=true", "model.lr_g=5e-3"])
+        x = data.x[:1000]
+    else:
+        model = IVEGAN(IVEGANConfig(arch=arch, width_scale=0.0625, code_norm=True, lr_g=5e-3), DataShape((1, 32, 32)))
+        data, x = None, torch.rand(256, 1, 32, 32) * 2 - 1
+    for step in range(100):  # a fast encoder: without the norm its tanh codes would drift to the corners
+        model.training_step(data.batch(torch.randint(len(data), (128,))) if data else (x[:64], None, None), step)
+    with torch.no_grad():
+        model.eval()
+        z = model.encode(x)
+    assert (z.abs() > 0.99).float().mean() < 0.05
+    assert 0.3 < float(z.std(dim=0).mean()) < 0.8  # tanh(N(0, 1)) has std 0.63; the uniform prior 0.58
+
+
 def test_same_code_with_different_noise_varies_and_zero_noise_is_deterministic():
     data, model = _ring()
     _train(model, data, 100)
