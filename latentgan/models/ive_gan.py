@@ -22,7 +22,7 @@ from latentgan.models.tempering import attach_lens, lens_config_dict, lens_updat
 from latentgan.nn import INIT_SCHEMES, MLP, init_weights
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.ive_tables import TABLES, TableGenerator, code_head, table_encoder, table_features
-from latentgan.nn.priors import PRIORS, sample_prior
+from latentgan.nn.priors import PRIORS, moment_penalty, sample_prior
 
 IVE_LOSSES = ("minimax", "ns", "lsgan")
 _TRANSFORM_KEYS = ("shift", "rotate", "flip", "brightness", "contrast", "hue", "point_std")
@@ -65,6 +65,10 @@ class IVEGANConfig:
     # through D0) has never been and E's gradient vanishes; standardised codes tanh(N(0, 1)) stay in the cube's
     # bulk, spread like the uniform prior (std 0.63 vs 0.58).
     code_norm: bool = False
+    # Beyond the paper: weight of a penalty on E's loss matching the batch mean and covariance of E(x) to the
+    # prior's (0 = off). Eq. 3 never compares E(x) with z, and at small budgets the codes collapse onto a few
+    # directions of the cube while G learns the rest from prior draws.
+    code_moments: float = 0.0
     # Tempering lens (Sajjadi et al. 2018) on the real images both discriminators see: D judges (L(T(x)), x)
     # and D0 judges L(x); conditions and E's inputs stay raw. e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
@@ -82,6 +86,8 @@ class IVEGANConfig:
             raise ConfigError("model.latent_dim and model.d_steps must be >= 1 and model.noise_dim >= 0")
         if self.width_scale <= 0 or not self.hidden or min(self.hidden) < 1:
             raise ConfigError("model.width_scale must be > 0 and model.hidden a list of widths >= 1")
+        if self.code_moments < 0:
+            raise ConfigError(f"model.code_moments must be >= 0 (0 switches the penalty off), got {self.code_moments}")
         if self.d_features is not None and self.d_features < 1:
             raise ConfigError(f"model.d_features must be >= 1 or null, got {self.d_features}")
         if min(self.lr_g, self.lr_d) <= 0:
@@ -223,10 +229,10 @@ class IVEGAN(GenerativeModel):
         return self.generator(torch.cat([z0, z], dim=1)).view(z.shape[0], *self.data_shape.sample_shape)
 
     def discriminator_inputs(self, x: Tensor) -> dict[str, Tensor]:
-        """What the discriminators judge in one step: T(x), G(z0, E(x)) (both given x) and G(z0, z), z ~ prior."""
-        n = x.shape[0]
-        return {"transformed": self.transform_batch(x), "condition": x,
-                "reconstructed": self.decode(self.encode(x), self.noise(n)),
+        """T(x), G(z0, E(x)) (both judged given x) and G(z0, z), z ~ prior, for one step; and the codes E(x)."""
+        n, codes = x.shape[0], self.encode(x)
+        return {"transformed": self.transform_batch(x), "condition": x, "codes": codes,
+                "reconstructed": self.decode(codes, self.noise(n)),
                 "generated": self.decode(self.prior(n), self.noise(n))}
 
     def scores(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
@@ -289,8 +295,11 @@ class IVEGAN(GenerativeModel):
         for net in d_nets:
             net.requires_grad_(False)  # D's parameters take no gradient from E and G's loss
         try:
-            s = self.scores(self.discriminator_inputs(x))
+            inputs = self.discriminator_inputs(x)
+            s = self.scores(inputs)
             loss = self.loss.generator(s["fake_pair"]) + self.loss.generator(s["fake"])
+            if self.config.code_moments:
+                loss = loss + self.config.code_moments * moment_penalty(inputs["codes"], self.config.prior)
             optimizer_step(self.optimizers["generator"], loss)
         finally:
             for net in d_nets:

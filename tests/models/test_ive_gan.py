@@ -132,6 +132,31 @@ def test_code_norm_keeps_trained_codes_in_the_bulk_of_the_prior_cube(arch):
     assert 0.3 < float(z.std(dim=0).mean()) < 0.8  # tanh(N(0, 1)) has std 0.63; the uniform prior 0.58
 
 
+def test_code_moments_pull_the_codes_towards_the_priors_mean_and_covariance():
+    from latentgan.nn.priors import moment_penalty
+
+    torch.set_num_threads(1)
+    spread = {}
+    for weight in (0.0, 10.0):
+        data, model = _ring([f"model.code_moments={weight}", "model.lr_g=5e-3"])
+        _train(model, data, 150)
+        with torch.no_grad():
+            spread[weight] = float(moment_penalty(model.encode(data.x[:2000]), "uniform"))
+    # The ring's 2-D points fill 3-d codes poorly on their own; the penalty spreads them like U(-1, 1)^3.
+    assert spread[10.0] < 0.5 * spread[0.0], spread
+
+
+def test_moment_penalty_is_small_for_prior_draws_and_large_for_corner_codes():
+    from latentgan.nn.priors import moment_penalty, sample_prior
+
+    g = torch.Generator().manual_seed(0)
+    for prior in ("uniform", "normal"):
+        assert float(moment_penalty(sample_prior(prior, 20_000, 8, generator=g), prior)) < 0.01
+    corners = torch.ones(100, 8)
+    corners[::2] = -1.0  # every code at one of two opposite corners: variance 1 along one diagonal
+    assert float(moment_penalty(corners, "uniform")) > 10
+
+
 def test_same_code_with_different_noise_varies_and_zero_noise_is_deterministic():
     data, model = _ring()
     _train(model, data, 100)
@@ -158,6 +183,7 @@ def test_trains_through_the_cli_config_and_loads_for_reconstruction(tmp_path):
     ("model.transform={point_std: -1}", "point_std must be a number >= 0"),
     ("model.loss=wgan-gp", "model.loss 'wgan-gp' is unknown"),
     ("model.noise_dim=-1", "noise_dim >= 0"),
+    ("model.code_moments=-1", "code_moments must be >= 0"),
 ])
 def test_bad_config_values_are_refused_with_the_fix(override, phrase):
     with pytest.raises(ConfigError, match=phrase.replace("[", r"\[").replace("]", r"\]")):
