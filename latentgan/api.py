@@ -123,8 +123,12 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
     return run_dir
 
 
-def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str = "cpu") -> GenerativeModel:
-    """The trained model of a run directory (newest checkpoint unless one is given), in eval mode."""
+def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str = "cpu",
+         averaged: bool = True) -> GenerativeModel:
+    """The trained model of a run directory (newest checkpoint unless one is given), in eval mode.
+
+    A run trained with train.ema loads its averaged generating networks; averaged=False loads the live weights.
+    """
     run_dir = Path(run_dir)
     config, shape = read_run(run_dir)
     state = read_checkpoint(Path(checkpoint)) if checkpoint else load_latest_checkpoint(
@@ -133,7 +137,10 @@ def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str 
     model = build_model(config, shape)
     model.load_extra_state(state["training"]["extra"])
     try:
-        model.load_state_dict(state["model"])
+        weights = state["model"]
+        if averaged and (state.get("ema") or {}).get("shadow"):
+            weights = {**weights, **state["ema"]["shadow"]}
+        model.load_state_dict(weights)
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint does not fit the model configured in '{run_dir}' "
                               f"({str(e).splitlines()[0]})") from e

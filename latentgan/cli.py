@@ -65,7 +65,7 @@ def _sample(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".pt"):
         raise ConfigError(f"--out must end in .png (a picture) or .pt (a tensor), got '{out}'")
-    model = load(args.run_dir, device=args.device or "cpu")
+    model = load(args.run_dir, device=args.device or "cpu", averaged=not args.live_weights)
     generator = torch.Generator(device=model.device).manual_seed(args.seed)
     samples = model.sample(args.n, generator=generator).cpu()
     if out.suffix.lower() == ".pt":
@@ -206,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output file: .png grid/scatter or .pt tensor")
     p.add_argument("--seed", type=int, default=0, help="seed of the latent codes (default 0)")
     p.add_argument("--device", help="device to sample on (default cpu)")
+    p.add_argument("--live-weights", action="store_true",
+                   help="a run trained with train.ema: sample from the last weights, not their average")
     p.set_defaults(func=_sample)
     p = sub.add_parser("eval", help="measure a run (FID, mode coverage, reconstruction, probes, ...)",
                        description="Evaluate a run's newest checkpoint; prints a table and merges the results "

@@ -74,6 +74,10 @@ class TrainConfig:
     cudnn_benchmark: bool = True  # let cuDNN time its convolution algorithms once per shape (CUDA only)
     lr_decay: str = "none"  # none, linear or cosine: every learning rate falls to 0 at the last step
     lr_decay_start: int = 0  # the step the decay starts from (e.g. half of train.steps, as pix2pix and CycleGAN)
+    # Exponential moving average of the generating networks' weights (train/weight_average.py): 0 = off, else its
+    # decay, e.g. 0.999; samples, evaluation and latentgan.load use the average from train.ema_start on.
+    ema: float = 0.0
+    ema_start: int = 0
 
     def validate(self) -> None:
         """Check ranges, the device name, the divergence policy and the periodic-evaluation metrics."""
@@ -97,6 +101,9 @@ class TrainConfig:
         if not 0 <= self.lr_decay_start < self.steps:
             raise ConfigError(f"train.lr_decay_start must be in [0, train.steps) = [0, {self.steps}), got "
                               f"{self.lr_decay_start}")
+        if not 0 <= self.ema < 1 or self.ema_start < 0:
+            raise ConfigError(f"train.ema must be in [0, 1) (0 = off; e.g. 0.999) and train.ema_start >= 0, got "
+                              f"{self.ema} and {self.ema_start}")
         if self.on_divergence not in ("stop", "rollback"):
             raise ConfigError(f"train.on_divergence must be stop or rollback, got '{self.on_divergence}'")
         if not 0 < self.rollback_lr_factor < 1 or self.max_rollbacks < 1:

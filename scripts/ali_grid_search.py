@@ -17,6 +17,8 @@ from pathlib import Path
 
 QUICK = ["model.hidden=[128,128,128]", "model.lr_g=0.0005", "model.lr_d=0.0005"]
 DECAY = ["train.lr_decay=linear", "train.lr_decay_start={half}"]
+# A weight average of encoder and decoder over the second half (train.ema; samples and codes use it).
+EMA = ["train.ema=0.999", "train.ema_start={half}"]
 VARIANTS = {
     "quick": ("ali-grid", QUICK),
     "quick + decay": ("ali-grid", QUICK + DECAY),
@@ -35,8 +37,11 @@ VARIANTS = {
                                                                                    "model.encoder=deterministic"]),
     "sizes 400 + decay + batch 256 + lr 5e-4": ("ali-grid", DECAY + ["train.batch_size=256", "model.lr_g=0.0005",
                                                                      "model.lr_d=0.0005"]),
+    "quick + decay + batch 256 + ema": ("ali-grid", QUICK + DECAY + ["train.batch_size=256", *EMA]),
+    "quick + batch 256 + ema": ("ali-grid", QUICK + ["train.batch_size=256", *EMA]),
     "GAN quick + decay": ("gan-grid", QUICK + DECAY),
     "GAN quick + decay + batch 256": ("gan-grid", QUICK + DECAY + ["train.batch_size=256"]),
+    "GAN quick + decay + batch 256 + ema": ("gan-grid", QUICK + DECAY + ["train.batch_size=256", *EMA]),
 }
 
 

@@ -178,6 +178,8 @@ def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Modu
 class ALI(GenerativeModel):
     """Encoder G_z, decoder G_x and joint discriminator D; one step = one D update and one G_z+G_x update."""
 
+    averaged_networks = ("encoder", "decoder")
+
     def __init__(self, config: ALIConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         self.loss = get_loss(config.loss)

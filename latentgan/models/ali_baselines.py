@@ -114,6 +114,8 @@ def copy_gan_generator(decoder: nn.Module, config: FrozenDecoderConfig, shape: D
 class FrozenDecoderALI(ALI):
     """ALI's networks and encode / decode / sample, the decoder frozen; initialize fills it from the GAN run."""
 
+    averaged_networks = ("encoder",)  # the decoder never changes
+
     def __init__(self, config: FrozenDecoderConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         self.decoder.requires_grad_(False)

@@ -48,6 +48,9 @@ class GenerativeModel(nn.Module):
     override `on_step` and `extra_state` / `load_extra_state`.
     """
 
+    # The child networks that make samples and codes, which train.ema averages (never a discriminator).
+    averaged_networks: tuple[str, ...] = ()
+
     def __init__(self, config, data_shape: DataShape):
         super().__init__()
         self.config = config

@@ -113,6 +113,8 @@ class GAN(GenerativeModel):
        lambda(t) * L_A(D(L(x))) + ||x - L(x)||^2 against the new D, t counting these generator iterations.
     """
 
+    averaged_networks = ("generator",)
+
     def __init__(self, config: GANConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         self.loss = get_loss(config.loss)

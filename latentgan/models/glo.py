@@ -96,6 +96,8 @@ def reconstruction_loss(name: str, weights: dict, recon: Tensor, x: Tensor, redu
 class GLO(GenerativeModel):
     """Generator + code table (N, d). `initialize(data)` sizes and fills the table; it is then part of state_dict."""
 
+    averaged_networks = ("generator",)  # the code table is data, not a network to smooth
+
     def __init__(self, config: GLOConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         if not data_shape.is_image:

@@ -13,6 +13,8 @@ from latentgan.train.growth import GrowthSchedule, GrowthState
 class GrowingModel(GenerativeModel):
     """A GenerativeModel with a `schedule`; subclasses set it, then call `start_growth` in __init__."""
 
+    averaged_networks = ("generator",)
+
     schedule: GrowthSchedule
 
     def start_growth(self) -> None:

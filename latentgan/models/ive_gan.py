@@ -170,6 +170,8 @@ def build_networks(cfg: IVEGANConfig, shape: DataShape) -> dict[str, nn.Module]:
 class IVEGAN(GenerativeModel):
     """E, G, D_enc, D and D0; one step = one update of D_enc+D+D0, then (every d_steps) one of E+G."""
 
+    averaged_networks = ("encoder", "generator")
+
     def __init__(self, config: IVEGANConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         self.loss = get_loss(config.loss)

@@ -54,6 +54,8 @@ class VAEConfig:
 class VAE(GenerativeModel):
     """q(z|x) = N(mu, sigma^2) from the encoder, p(x|z) from the generator, prior N(0, I)."""
 
+    averaged_networks = ("encoder", "generator")
+
     def __init__(self, config: VAEConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
         self.arch = config.arch if config.arch != "auto" else ("dcgan" if data_shape.is_image else "mlp")

@@ -7,6 +7,7 @@ directory. Everything needed to continue bit for bit is in each checkpoint.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import torch
@@ -33,6 +34,7 @@ from latentgan.train.run_dir import checkpoints_dir
 from latentgan.train.samples import save_samples
 from latentgan.train.signals import StopSignals, TrainingInterrupted
 from latentgan.train.summary import write_summary
+from latentgan.train.weight_average import WeightAverage
 
 
 def select_device(name: str) -> torch.device:
@@ -64,6 +66,7 @@ class Trainer:
         self.guard = DivergenceGuard(model, self.run_dir)
         self.fast = resolve_fast_path(t, model, model.device)
         self._prepared: frozenset[int] = frozenset()
+        self.average = WeightAverage(model, t.ema, t.ema_start) if t.ema else None
 
     def restore(self, checkpoint: dict) -> None:
         """Load the complete training state of a checkpoint (weights, optimizers, RNG, data order)."""
@@ -81,6 +84,8 @@ class Trainer:
         self.step = int(checkpoint["step"])
         self.wall_seconds = float(checkpoint.get("wall_seconds", 0.0))
         self.guard.load_state_dict(checkpoint.get("divergence", {}))
+        if self.average is not None:
+            self.average.load_state_dict(checkpoint.get("ema"))
         if self.dist.is_main:
             self.metrics.truncate_after(self.step)
 
@@ -97,6 +102,7 @@ class Trainer:
             "wall_seconds": self.wall_seconds,
             "config": self.config.to_dict(),
             "divergence": self.guard.state_dict(),
+            "ema": self.average.state_dict() if self.average is not None else None,
         }
         return save_checkpoint(checkpoints_dir(self.run_dir), self.step, payload,
                                self.config.train.keep_checkpoints)
@@ -119,8 +125,10 @@ class Trainer:
         state = rng_state()
         self.model.eval()  # batch-norm statistics must not learn from evaluation batches
         try:
-            ctx = EvalContext(self.model, self.config, n=t.eval_n, seed=t.seed, _data=self._eval_data, dist=self.dist)
-            result = evaluate(ctx, t.eval_metrics)
+            with self.averaged():
+                ctx = EvalContext(self.model, self.config, n=t.eval_n, seed=t.seed, _data=self._eval_data,
+                                  dist=self.dist)
+                result = evaluate(ctx, t.eval_metrics)
         finally:
             set_rng_state(state)
             self.model.train()
@@ -156,7 +164,8 @@ class Trainer:
             bar.close()
             check_replicas_agree(self.model, self.dist)
             if self.dist.is_main:
-                write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
+                with self.averaged():
+                    write_summary(self.run_dir, self.config, self.model, self.data, time.time() - start_time)
         return self.run_dir
 
     def train_step(self) -> None:
@@ -172,7 +181,13 @@ class Trainer:
             losses = self.model.training_step(batch, self.step)
         self.losses.add(losses)
         self.step += 1
+        if self.average is not None:
+            self.average.update(self.step)
         self.guard.observe(losses, self.step)
+
+    def averaged(self):
+        """Inside: the generating networks hold their weight average (train.ema); a no-op without one."""
+        return self.average.applied() if self.average is not None else nullcontext()
 
     def _prepare_networks(self) -> None:
         """Apply the fast path (channels_last, compile) to new networks: all at first, new ones after growth."""
@@ -210,7 +225,8 @@ class Trainer:
         if not self.dist.is_main:
             return  # pictures and checkpoints are rank 0's; the weights are the same everywhere
         if self._due(t.sample_every):
-            save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
+            with self.averaged():
+                save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
         if self._due(t.checkpoint_every):
             self.checkpoint()
         if self._due(t.sample_every) or self._due(t.eval_every) or self._due(t.checkpoint_every):

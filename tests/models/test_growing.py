@@ -106,6 +106,9 @@ RESUME = {
                "model.fade_steps=6", "data.name=digits", "data.resize=16"],
     "cggan": ["model.name=cggan", "model.latent_dim=8", "model.width=8", "model.stages=3", "model.stable_steps=4",
               "model.fade_steps=6", "data.name=digits", "data.resize=16"],
+    # A weight average of the generator, which restarts whenever a growth step changes its shapes.
+    "cggan-ema": ["model.name=cggan", "model.latent_dim=8", "model.width=8", "model.stages=3", "model.stable_steps=4",
+                  "model.fade_steps=6", "data.name=digits", "data.resize=16", "train.ema=0.9"],
     # clgGAN with a lens: the critic sees the stage's view of L(x), resumed inside the fade-in.
     "clggan-lens": ["model.name=clggan", "model.latent_dim=8", "model.width=8", "model.stages=3",
                     "model.stable_steps=4", "model.fade_steps=6", "data.name=digits", "data.resize=16",
