@@ -39,6 +39,8 @@ VARIANTS = {
                                                                      "model.lr_d=0.0005"]),
     "quick + decay + batch 256 + ema": ("ali-grid", QUICK + DECAY + ["train.batch_size=256", *EMA]),
     "quick + batch 256 + ema": ("ali-grid", QUICK + ["train.batch_size=256", *EMA]),
+    "quick + decay + batch 256 + ema + latent 8": ("ali-grid", QUICK + DECAY + ["train.batch_size=256", *EMA,
+                                                                             "model.latent_dim=8"]),
     "GAN quick + decay": ("gan-grid", QUICK + DECAY),
     "GAN quick + decay + batch 256": ("gan-grid", QUICK + DECAY + ["train.batch_size=256"]),
     "GAN quick + decay + batch 256 + ema": ("gan-grid", QUICK + DECAY + ["train.batch_size=256", *EMA]),

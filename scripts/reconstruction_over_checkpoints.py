@@ -1,12 +1,12 @@
 """Class agreement and MSE of a run's reconstructions at every kept checkpoint (docs/results.md, IVE-GAN section).
 
-    python scripts/reconstruction_over_checkpoints.py RUN_DIR [--n 1000] [--pairs 256] [--invariant]
+    python scripts/reconstruction_over_checkpoints.py RUN_DIR [--n 1000] [--pairs 256] [--invariant] [--live-weights]
 
 Each checkpoint reconstructs the first n test images of the run's dataset (a classifier the library has for it
 labels original and reconstruction; with --invariant also its variant trained on the shifts and rotations of an
 IVE-GAN run's model.transform, which labels a variant T(x) like x). With --pairs K (IVE-GAN runs) the last
 checkpoint's conditional discriminator also scores K training images' matched pairs D(T(x), x) against mismatched
-ones D(T(x'), x), in train mode.
+ones D(T(x'), x), in train mode. A run trained with train.ema is scored on its weight average unless --live-weights.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def main() -> None:
     p.add_argument("run_dir", type=Path)
     p.add_argument("--n", type=int, default=1000, help="test images reconstructed per checkpoint")
     p.add_argument("--pairs", type=int, default=0, help="IVE-GAN: training images for the matched/mismatched score")
+    p.add_argument("--live-weights", action="store_true", help="runs with train.ema: score the last weights")
     p.add_argument("--invariant", action="store_true",
                    help="IVE-GAN: also the agreement by a classifier trained on the run's shifts and rotations")
     args = p.parse_args()
@@ -69,7 +70,7 @@ def main() -> None:
                                     augment=TransformConfig(shift=shifts.shift, rotate=shifts.rotate))
     checkpoints = list_checkpoints(checkpoints_dir(args.run_dir))
     for path in checkpoints:
-        model = latentgan.load(args.run_dir, checkpoint=path)
+        model = latentgan.load(args.run_dir, checkpoint=path, averaged=not args.live_weights)
         reconstructed = map_in_batches(model.reconstruct, x, 250)
         shown = to_unit_range(reconstructed, value_range)
         agreement = float((classifier.predict(shown) == y).float().mean())
