@@ -28,9 +28,10 @@ def averaged_state(model: GenerativeModel) -> dict[str, Tensor]:
 class WeightAverage:
     """EMA of `model.averaged_networks` with the given decay, averaging from step `start` on.
 
-    Before `start` (and whenever a growing model changes shape) the average restarts from the live weights. The
-    decay ramps up as min(decay, (1 + n) / (10 + n)) over the n updates since a restart, so a short run's
-    average is not dominated by its first weights. Buffers (batch-norm statistics) are copied, not averaged.
+    Before step `start` there is no average (the live weights serve); at `start`, and whenever a growing model
+    changes shape, it starts again from the live weights. The decay ramps up as min(decay, (1 + n) / (10 + n))
+    over the n updates since a restart, so a short run's average is not dominated by its first weights.
+    Buffers (batch-norm statistics) are copied, not averaged.
     """
 
     def __init__(self, model: GenerativeModel, decay: float, start: int = 0):
@@ -44,18 +45,20 @@ class WeightAverage:
     @torch.no_grad()
     def update(self, step: int) -> None:
         """Fold the live weights after training step `step` (counted from 1) into the average."""
+        if step < self.start:
+            self.shadow, self.updates = {}, 0  # no average yet: samples and checkpoints use the live weights
+            return
         live = averaged_state(self.model)
-        if step <= self.start or not self._fits(live):
+        if step == self.start or not self._fits(live):
             self.shadow = {k: v.detach().clone() for k, v in live.items()}
             self.updates = 0
             return
         self.updates += 1
         weight = 1.0 - min(self.decay, (1.0 + self.updates) / (10.0 + self.updates))
-        averaged = [k for k, v in live.items() if v.is_floating_point() and isinstance(v, torch.nn.Parameter)]
-        if averaged:
-            torch._foreach_lerp_([self.shadow[k] for k in averaged], [live[k].detach() for k in averaged], weight)
         for k, v in live.items():
-            if k not in averaged:
+            if isinstance(v, torch.nn.Parameter) and v.is_floating_point():
+                self.shadow[k].lerp_(v.detach(), weight)
+            else:
                 self.shadow[k].copy_(v)
 
     def _fits(self, live: dict[str, Tensor]) -> bool:

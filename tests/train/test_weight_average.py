@@ -51,12 +51,17 @@ def test_applied_swaps_the_average_in_and_the_live_weights_back():
     assert all(torch.all(p == 5.0) for p in model.generator.parameters())
 
 
-def test_before_ema_start_the_average_is_the_live_weights():
+def test_before_ema_start_the_live_weights_serve_and_the_average_starts_from_them_after():
     model = _tiny_gan()
     average = WeightAverage(model, decay=0.9, start=3)
-    for step, value in enumerate((1.0, 2.0, 3.0), start=1):
+    for step, value in enumerate((1.0, 2.0), start=1):
         _set_generator(model, value)
         average.update(step)
+    assert average.shadow == {} and average.state_dict() == {"shadow": {}, "updates": 0}
+    with average.applied():
+        assert all(torch.all(p == 2.0) for p in model.generator.parameters())
+    _set_generator(model, 3.0)
+    average.update(3)  # at ema_start the average starts from the live weights
     assert average.updates == 0
     assert all(torch.all(v == 3.0) for k, v in average.shadow.items() if k.endswith("weight"))
 
