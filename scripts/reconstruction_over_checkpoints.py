@@ -1,12 +1,15 @@
 """Class agreement and MSE of a run's reconstructions at every kept checkpoint (docs/results.md, IVE-GAN section).
 
-    python scripts/reconstruction_over_checkpoints.py RUN_DIR [--n 1000] [--pairs 256] [--invariant] [--live-weights]
+    python scripts/reconstruction_over_checkpoints.py RUN_DIR [--n 1000] [--pairs 256] [--invariant] [--knn 4000]
+        [--live-weights]
 
 Each checkpoint reconstructs the first n test images of the run's dataset (a classifier the library has for it
 labels original and reconstruction; with --invariant also its variant trained on the shifts and rotations of an
 IVE-GAN run's model.transform, which labels a variant T(x) like x). With --pairs K (IVE-GAN runs) the last
 checkpoint's conditional discriminator also scores K training images' matched pairs D(T(x), x) against mismatched
-ones D(T(x'), x), in train mode. A run trained with train.ema is scored on its weight average unless --live-weights.
+ones D(T(x'), x), in train mode. With --knn N each checkpoint's codes of the test images are also classified by
+their 10 nearest among the codes of the first N training images (the ive-mnist card's k-NN). A run trained
+with train.ema is scored on its weight average unless --live-weights.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import latentgan
 from latentgan.api import load_data
 from latentgan.data.base import to_unit_range
 from latentgan.data.transforms import TransformConfig
+from latentgan.experiments.ive import knn_accuracy
 from latentgan.metrics.builtin import GRAYSCALE_CLASSIFIED, grayscale_classifier_for
 from latentgan.metrics.classifier import load_classifier
 from latentgan.models.ive_gan import transform_config
@@ -46,6 +50,8 @@ def main() -> None:
     p.add_argument("--n", type=int, default=1000, help="test images reconstructed per checkpoint")
     p.add_argument("--pairs", type=int, default=0, help="IVE-GAN: training images for the matched/mismatched score")
     p.add_argument("--live-weights", action="store_true", help="runs with train.ema: score the last weights")
+    p.add_argument("--knn", type=int, default=0, metavar="N_TRAIN",
+                   help="also the k-NN (k = 10) accuracy of the test codes among N_TRAIN training codes")
     p.add_argument("--invariant", action="store_true",
                    help="IVE-GAN: also the agreement by a classifier trained on the run's shifts and rotations")
     args = p.parse_args()
@@ -68,6 +74,10 @@ def main() -> None:
         shifts = transform_config(config.model.transform)[0]
         invariant = load_classifier(classifier_name, resolution=x.shape[-1],
                                     augment=TransformConfig(shift=shifts.shift, rotate=shifts.rotate))
+    if args.knn:
+        config.data.split = "train"
+        train = load_data(config)
+        train_x, train_y, _ = train.batch(torch.arange(min(args.knn, len(train))))
     checkpoints = list_checkpoints(checkpoints_dir(args.run_dir))
     for path in checkpoints:
         model = latentgan.load(args.run_dir, checkpoint=path, averaged=not args.live_weights)
@@ -77,6 +87,9 @@ def main() -> None:
         mse = float((reconstructed - x).pow(2).mean())
         extra = (f", invariant classifier {float((invariant.predict(shown) == y).float().mean()):.3f}"
                  if invariant is not None else "")
+        if args.knn:
+            codes = map_in_batches(model.encode, train_x, 250), map_in_batches(model.encode, x, 250)
+            extra += f", code k-NN {knn_accuracy(codes[0], train_y, codes[1], y):.3f}"
         print(f"step {checkpoint_step(path):>7}: class agreement {agreement:.3f}{extra}, MSE {mse:.4f}", flush=True)
     if args.pairs and checkpoints:
         config.data.split = "train"

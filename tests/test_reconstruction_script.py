@@ -16,11 +16,13 @@ def test_scores_every_checkpoint_and_the_ive_pairs(tmp_path, monkeypatch, capsys
     from latentgan.metrics import classifier
 
     monkeypatch.setitem(classifier.AUGMENTED_EPOCHS, "mnist5k", 1)  # what the script prints, not how well
-    monkeypatch.setattr(sys, "argv", ["script", str(run), "--n", "50", "--pairs", "16", "--invariant"])
+    monkeypatch.setattr(sys, "argv", ["script", str(run), "--n", "50", "--pairs", "16", "--invariant",
+                                      "--knn", "40"])
     load_script("reconstruction_over_checkpoints").main()
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines[:2]] == ["step       1", "step       2"]
-    assert all("class agreement" in line and "invariant classifier" in line for line in lines[:2])
+    assert all("class agreement" in line and "invariant classifier" in line and "code k-NN" in line
+               for line in lines[:2])
     assert lines[2].startswith("D(T(x), x)")
 
 
