@@ -74,9 +74,10 @@ def main() -> None:
         shifts = transform_config(config.model.transform)[0]
         invariant = load_classifier(classifier_name, resolution=x.shape[-1],
                                     augment=TransformConfig(shift=shifts.shift, rotate=shifts.rotate))
-    if args.knn:
+    if args.knn or args.pairs:
         config.data.split = "train"
         train = load_data(config)
+    if args.knn:
         train_x, train_y, _ = train.batch(torch.arange(min(args.knn, len(train))))
     checkpoints = list_checkpoints(checkpoints_dir(args.run_dir))
     for path in checkpoints:
@@ -92,8 +93,6 @@ def main() -> None:
             extra += f", code k-NN {knn_accuracy(codes[0], train_y, codes[1], y):.3f}"
         print(f"step {checkpoint_step(path):>7}: class agreement {agreement:.3f}{extra}, MSE {mse:.4f}", flush=True)
     if args.pairs and checkpoints:
-        config.data.split = "train"
-        train = load_data(config)
         matched, mismatched = matched_vs_mismatched(model, train.batch(torch.arange(args.pairs))[0])
         print(f"D(T(x), x) {matched:.3f}, D(T(x'), x) mismatched {mismatched:.3f}")
 
