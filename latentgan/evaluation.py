@@ -44,13 +44,14 @@ def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = 
     result = evaluate(ctx, names, log=log)
     result["evaluated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     result["seed"] = seed
-    merged = read_eval(run_dir, eval_file_name(averaged))
+    results_file = eval_file_name(averaged)
+    merged = read_eval(run_dir, results_file)
     merged.setdefault("metrics", {}).update(result["metrics"])
     merged["skipped"] = {**merged.get("skipped", {}), **result["skipped"]}
     for name in result["metrics"]:
         merged["skipped"].pop(name, None)
     merged.update({k: result[k] for k in ("evaluated", "seed")})
-    write_text_atomic(run_dir / eval_file_name(averaged), json.dumps(_json_safe(merged), indent=2) + "\n")
+    write_text_atomic(run_dir / results_file, json.dumps(_json_safe(merged), indent=2) + "\n")
     return result
 
 
