@@ -38,7 +38,6 @@ VARIANTS = {
     "sizes 400 + decay + batch 256 + lr 5e-4": ("ali-grid", DECAY + ["train.batch_size=256", "model.lr_g=0.0005",
                                                                      "model.lr_d=0.0005"]),
     "quick + decay + batch 256 + ema": ("ali-grid", QUICK + DECAY + ["train.batch_size=256", *EMA]),
-    "quick + batch 256 + ema": ("ali-grid", QUICK + ["train.batch_size=256", *EMA]),
     "quick + decay + batch 256 + ema + latent 8": ("ali-grid", QUICK + DECAY + ["train.batch_size=256", *EMA,
                                                                              "model.latent_dim=8"]),
     "GAN quick + decay": ("gan-grid", QUICK + DECAY),
