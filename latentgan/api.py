@@ -31,6 +31,7 @@ from latentgan.train.run_dir import (
     write_run_files,
 )
 from latentgan.train.trainer import Trainer, select_device
+from latentgan.train.weight_average import check_averageable
 
 
 def load_data(config: RunConfig) -> Dataset:
@@ -74,6 +75,7 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
         data = load_data(config)  # before touching the disk: a bad dataset leaves nothing behind
         shape = data_shape_of(data)
         model = _build_for_process(config, shape, ctx, device)
+        check_averageable(model, config.train.ema)  # a bad setting must not leave a half-made run directory
         data = data.to(device)
         model.initialize(data)  # fresh runs only: resume and load restore what it set from the checkpoint
         if ctx.is_main:

@@ -25,6 +25,13 @@ def averaged_state(model: GenerativeModel) -> dict[str, Tensor]:
             for key, tensor in model.get_submodule(name).state_dict(keep_vars=True).items()}
 
 
+def check_averageable(model: GenerativeModel, decay: float) -> None:
+    """Refuse train.ema on a model without generating networks (ConfigError), before anything is written."""
+    if decay and not model.averaged_networks:
+        raise ConfigError(f"train.ema is set but model {type(model).__name__} has no generating networks to "
+                          "average; set train.ema=0")
+
+
 class WeightAverage:
     """EMA of `model.averaged_networks` with the given decay, averaging from step `start` on.
 
@@ -35,9 +42,7 @@ class WeightAverage:
     """
 
     def __init__(self, model: GenerativeModel, decay: float, start: int = 0):
-        if not model.averaged_networks:
-            raise ConfigError(f"train.ema is set but model {type(model).__name__} has no generating networks to "
-                              "average; set train.ema=0")
+        check_averageable(model, decay)
         self.model, self.decay, self.start = model, decay, start
         self.shadow: dict[str, Tensor] = {}
         self.updates = 0

@@ -90,6 +90,7 @@ def test_bad_ema_values_and_models_without_generating_networks_are_config_errors
                                 "train.steps=2", "train.progress=false", "train.device=cpu", "train.ema=0.9"])
     with pytest.raises(ConfigError, match="no generating networks to average"):
         latentgan.train(config, out=tmp_path / "pca", log=lambda m: None)
+    assert not (tmp_path / "pca").exists()  # nothing written, so the corrected command can use the same --out
 
 
 def test_sample_cli_draws_from_the_average_unless_told_to_use_the_live_weights(tmp_path):
