@@ -127,18 +127,28 @@ def _data_info(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from latentgan.experiments.registry import EXPERIMENTS, ExperimentSettings, get_experiment
-    from latentgan.plugins import import_submodules
+    from latentgan.experiments.registry import EXPERIMENTS, ExperimentSettings
+    from latentgan.experiments.runner import experiment_names, run_all, run_card
+    from latentgan.experiments.scoreboard import write_scoreboard
 
-    if args.list or not args.name:
-        import_submodules("latentgan.experiments")
-        for name, exp in sorted(EXPERIMENTS.items()):
-            print(f"{name:<20} {exp.claim}")
+    budget = "smoke" if args.quick else args.budget
+    publish = Path(args.publish) if args.publish else None
+    if args.scoreboard:
+        print(f"scoreboard written: {write_scoreboard(Path(args.scoreboard), experiment_names())}")
         return 0
-    experiment = get_experiment(args.name)
+    if args.all:
+        root = Path(args.out or Path("runs") / "reproduce")
+        cards = run_all(root, lambda out: ExperimentSettings(out, seeds=args.seeds, budget=budget,
+                                                             device=args.device, jobs=args.jobs), publish)
+        print(f"{len(cards)} cards in {root}" + (f"; scoreboard: {publish / 'README.md'}" if publish else ""))
+        return 0
+    if args.list or not args.name:
+        for name in experiment_names():
+            print(f"{name:<20} {EXPERIMENTS[name].claim}")
+        return 0
     out = Path(args.out or Path("runs") / "reproduce" / args.name)
-    card = experiment.run(ExperimentSettings(out, seeds=args.seeds, quick=args.quick, device=args.device))
-    print(f"card written: {card}")
+    settings = ExperimentSettings(out, seeds=args.seeds, budget=budget, device=args.device, jobs=args.jobs)
+    print(f"card written: {run_card(args.name, settings, publish)}")
     return 0
 
 
@@ -242,10 +252,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reproduce", help="run a paper's experiment and write its card (our number beside theirs)")
     p.add_argument("name", nargs="?", help="experiment name (see --list)")
     p.add_argument("--list", action="store_true", help="list the experiments")
-    p.add_argument("--out", help="output directory (default runs/reproduce/NAME)")
-    p.add_argument("--seeds", type=int, help="number of seeds (default: the experiment's)")
-    p.add_argument("--quick", action="store_true", help="reduced budget for a laptop CPU; the card says so")
+    p.add_argument("--all", action="store_true", help="every experiment, each in OUT/NAME; finished cards are reused")
+    p.add_argument("--budget", choices=["smoke", "cpu", "paper"], default="cpu",
+                   help="smoke: seconds, checks the pipeline (no verdict); cpu (default): decides the claim on a "
+                        "2-core CPU with scaled settings the card lists; paper: the paper's protocol, for a GPU")
+    p.add_argument("--quick", action="store_true", help="the old name of --budget smoke")
+    p.add_argument("--jobs", type=int, default=1, help="runs trained in parallel processes (default 1)")
+    p.add_argument("--out", help="output directory (default runs/reproduce/NAME, or runs/reproduce with --all)")
+    p.add_argument("--seeds", type=int, help="number of seeds (default: the decision rule's)")
     p.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+    p.add_argument("--publish", help="also copy the card(s) into this folder (e.g. docs/reproductions) and redraw "
+                                     "its scoreboard README.md")
+    p.add_argument("--scoreboard", metavar="DIR", help="only redraw DIR/README.md from the cards published there")
     p.set_defaults(func=_reproduce)
     p = sub.add_parser("metrics", help="list metrics").add_subparsers(dest="metrics_command", metavar="{list}",
                                                                      required=True)

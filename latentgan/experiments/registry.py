@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from latentgan.errors import ConfigError
+from latentgan.experiments.protocol import check_tier
 from latentgan.plugins import import_submodules
 
 
 @dataclass(frozen=True)
 class ExperimentSettings:
-    """What every experiment takes: where to write, how many seeds, and whether to run the short version.
+    """What every experiment takes: where to write, the budget tier, seeds, parallel jobs and the device.
 
-    quick=True runs a reduced budget (minutes on a laptop CPU) and the card says so; the full
-    budget is the paper's protocol as far as the data available allows.
+    budget: "smoke" (seconds, for tests; never a verdict), "cpu" (decides the claim on a 2-core CPU with scaled
+    settings the card lists) or "paper" (the paper's protocol, for a GPU). quick=True is the old name of "smoke".
     """
 
     out_dir: Path
@@ -23,6 +25,16 @@ class ExperimentSettings:
     quick: bool = False
     device: str = "auto"
     log: Callable[[str], None] = print
+    budget: str = ""
+    jobs: int = 1
+    started: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        budget = check_tier(self.budget or ("smoke" if self.quick else "cpu"))
+        object.__setattr__(self, "budget", budget)
+        object.__setattr__(self, "quick", budget == "smoke")
+        if self.jobs < 1:
+            raise ConfigError(f"--jobs must be at least 1, got {self.jobs}")
 
 
 @dataclass(frozen=True)
