@@ -87,8 +87,8 @@ class TrainConfig:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(self, key)}")
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
+        from latentgan.schedules import LR_DECAYS
         from latentgan.train.fast_path import COMPILE_MODES, PRECISIONS
-        from latentgan.train.schedules import LR_DECAYS
 
         if isinstance(self.compile, bool):  # YAML reads a bare off/on as a boolean
             self.compile = "default" if self.compile else "off"

@@ -7,10 +7,11 @@ import math
 import time
 from pathlib import Path
 
+from latentgan.files import write_text_atomic
 from latentgan.metrics.context import EvalContext
 from latentgan.metrics.registry import METRICS, evaluate, parse_metric_names
 from latentgan.train.checkpoint import list_checkpoints
-from latentgan.train.run_dir import checkpoints_dir, read_run, write_text_atomic
+from latentgan.train.run_dir import checkpoints_dir, read_run
 from latentgan.train.trainer import select_device
 
 # Inception FID costs ~20 minutes per 10k images on a 2-core CPU, so it is asked for by name.

@@ -18,8 +18,8 @@ from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import register_model
 from latentgan.nn import DCGANGenerator, init_weights
 from latentgan.nn.eval_mode import eval_mode
+from latentgan.nn.precision import fp32
 from latentgan.samplers import SAMPLERS, GaussianMixtureSampler, fit_sampler
-from latentgan.train.fast_path import fp32
 
 GLO_LOSSES = ("l2", "lap1", "l2+lap1")
 PROJECTIONS = ("sphere", "ball")

@@ -10,8 +10,9 @@ import yaml
 
 from latentgan.config import RunConfig, config_from_dict
 from latentgan.errors import ConfigError, RunDirError
+from latentgan.files import write_text_atomic  # noqa: F401 (experiments/card.py imports it from here; pending)
 from latentgan.models.base import DataShape
-from latentgan.train.checkpoint import atomic_write, list_checkpoints
+from latentgan.train.checkpoint import list_checkpoints
 
 CONFIG = "config.yaml"
 META = "run.json"
@@ -36,11 +37,6 @@ def prepare_new_run(run_dir: Path) -> None:
     if run_dir.exists() and not run_dir.is_dir():
         raise RunDirError(f"'{run_dir}' exists and is not a directory; choose another --out")
     run_dir.mkdir(parents=True, exist_ok=True)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace a small text file atomically."""
-    atomic_write(path, lambda f: f.write(text.encode()))
 
 
 def write_run_files(run_dir: Path, config: RunConfig, data_shape: DataShape, world_size: int = 1) -> None:

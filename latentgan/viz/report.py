@@ -13,7 +13,7 @@ import yaml
 from PIL import Image
 
 from latentgan.errors import RunDirError
-from latentgan.train.checkpoint import atomic_write
+from latentgan.files import atomic_write
 from latentgan.train.metrics_log import MetricsLog
 from latentgan.viz.curves import numeric_keys, save_metric_curves
 

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from latentgan.train.schedules import linear_ramp, lr_decay, sine_decay, stage_at
+from latentgan.schedules import linear_ramp, lr_decay, sine_decay, stage_at
 
 
 def test_linear_ramp_goes_from_zero_to_one():
