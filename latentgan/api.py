@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from latentgan.config import RunConfig
-from latentgan.data import Dataset, load_dataset
+from latentgan.data import Dataset
+from latentgan.data.from_config import load_data
 from latentgan.errors import CheckpointError
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import get_model_entry
@@ -32,14 +33,6 @@ from latentgan.train.run_dir import (
 )
 from latentgan.train.trainer import Trainer, select_device
 from latentgan.train.weight_average import check_averageable
-
-
-def load_data(config: RunConfig) -> Dataset:
-    """Load the dataset a config names, with its presentation options."""
-    d = config.data
-    return load_dataset(d.name, root=d.root, split=d.split, seed=config.train.seed,
-                        value_range=tuple(d.value_range), pad_to=d.pad_to, resize=d.resize,
-                        limit=d.limit, download=d.download, **d.options)
 
 
 def data_shape_of(data: Dataset) -> DataShape:

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from latentgan.data import Dataset
+from latentgan.data.from_config import HELDOUT
 from latentgan.errors import LatentganError
 from latentgan.explore.adapter import ExplorerError, ModelAdapter
 
@@ -83,14 +84,11 @@ class Explorer:
 
     def _load_test(self, limit: int) -> tuple[Dataset | None, str]:
         """The run's test split (its own split when the dataset has none), or None and why it is missing."""
-        from latentgan.api import load_data
-        from latentgan.data import DATASETS
+        from latentgan.data.from_config import load_split, resolve_split
 
-        spec = DATASETS.get(self.config.data.name)
-        split = "test" if spec is not None and "test" in spec.splits else self.config.data.split
-        data_config = dataclasses.replace(self.config.data, split=split, download=False)
+        split = resolve_split(self.config, HELDOUT)
         try:
-            data = load_data(dataclasses.replace(self.config, data=data_config))
+            data = load_split(self.config, split)
         except (LatentganError, OSError) as e:
             # Samples, walks and interpolation still work without data; the page says why encoding is off.
             return None, f"the {self.config.data.name} {split} split could not be loaded: {e}"
