@@ -65,16 +65,15 @@ class Explorer:
     """The model of one run directory, loaded once, with what the explorer's panels need from it."""
 
     def __init__(self, run_dir: str | Path, device: str = "cpu", test_limit: int = TEST_LIMIT):
-        from latentgan.api import load
-        from latentgan.train.run_dir import read_run
+        from latentgan.run import Run
 
-        self.run_dir = Path(run_dir)
-        self.config, shape = read_run(self.run_dir)  # RunDirError, with its message, for a non-run
+        self.run = Run.open(run_dir)  # RunDirError, with its message, for a non-run
+        self.run_dir, self.config, shape = self.run.path, self.run.config, self.run.data_shape
         if not shape.is_image:
             raise ExplorerError(f"the explorer shows images, but run '{self.run_dir}' models "
                                 f"{shape.sample_shape[0]}-D points ({self.config.data.name}); use `latentgan "
                                 "sample RUN --out points.png` for a scatter plot")
-        self.model = load(self.run_dir, device=device)
+        self.model = self.run.model(device=device)
         self.test, self.test_note = self._load_test(test_limit)
         names = self.test.class_names if self.test is not None else None
         self.adapter = ModelAdapter(self.model, class_names=names)
@@ -84,11 +83,11 @@ class Explorer:
 
     def _load_test(self, limit: int) -> tuple[Dataset | None, str]:
         """The run's test split (its own split when the dataset has none), or None and why it is missing."""
-        from latentgan.data.from_config import load_split, resolve_split
+        from latentgan.data.from_config import resolve_split
 
         split = resolve_split(self.config, HELDOUT)
         try:
-            data = load_split(self.config, split)
+            data = self.run.data(split)
         except (LatentganError, OSError) as e:
             # Samples, walks and interpolation still work without data; the page says why encoding is off.
             return None, f"the {self.config.data.name} {split} split could not be loaded: {e}"
