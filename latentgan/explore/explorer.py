@@ -18,6 +18,7 @@ from latentgan.data import Dataset
 from latentgan.data.from_config import HELDOUT
 from latentgan.errors import LatentganError
 from latentgan.explore.adapter import ExplorerError, ModelAdapter
+from latentgan.latent import lerp, slerp
 
 TEST_LIMIT = 1000  # test images offered (and encoded for the principal axes): enough for stable axes, fast on CPU
 REFERENCE_SAMPLES = 2000  # prior codes whose principal axes sample-only models walk along
@@ -216,13 +217,8 @@ def _principal(codes: Tensor) -> tuple[Tensor, Tensor]:
 
 def interpolate(a: Tensor, b: Tensor, t: Tensor, mode: str = "linear") -> Tensor:
     """Codes along the path a -> b (each (d,)) at fractions t (T,): (T, d); 'spherical' keeps the norm's arc."""
-    t = t.to(a.dtype)[:, None]
     if mode == "linear":
-        return (1 - t) * a + t * b
+        return lerp(a, b, t)
     if mode != "spherical":
         raise RequestError(f"unknown interpolation mode '{mode}'; choose linear or spherical")
-    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)
-    omega = torch.arccos(cos.clamp(-1.0, 1.0))
-    if omega.abs() < 1e-6:  # (anti)parallel codes: the arc is a line
-        return (1 - t) * a + t * b
-    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+    return slerp(a, b, t)

@@ -15,8 +15,6 @@ from torch import nn
 
 from latentgan.errors import ConfigError
 
-PRECISIONS = ("auto", "fp32", "bf16")
-COMPILE_MODES = ("off", "default", "reduce-overhead", "max-autotune")
 COMPILE_BACKEND = "inductor"  # tests swap in "aot_eager": the same tracing without a C++ compiler
 
 
