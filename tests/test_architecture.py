@@ -144,3 +144,26 @@ def test_the_checks_can_fail():
     """The detectors find a planted circle and a planted upward import."""
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert layer_of("latentgan.api") > layer_of("latentgan.models.gan") > layer_of("latentgan.config")
+
+
+HELP_PROBE = """
+import contextlib, io, sys
+from latentgan.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main(["--help"])
+    except SystemExit:
+        pass
+assert "usage: latentgan" in out.getvalue(), out.getvalue()
+print(",".join(sorted(m for m in ("latentgan.train.trainer", "matplotlib", "sklearn") if m in sys.modules)))
+"""
+
+
+def test_cli_help_loads_neither_the_trainer_nor_matplotlib_nor_scikit_learn():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(PACKAGE.parent)}
+    done = subprocess.run([sys.executable, "-c", HELP_PROBE], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == ""
