@@ -93,7 +93,8 @@ def bare_ali(model):
 
 def bare_glo(model):
     """GLO's step by hand: Lap1 (or the configured loss) of G(codes[index]) vs x, sparse SGD on the codes."""
-    from latentgan.models.glo import project_codes, reconstruction_loss
+    from latentgan.latent import project_codes
+    from latentgan.losses import reconstruction_loss
 
     g, codes, cfg = model.generator, model.codes, model.config
     opt_g = _adam_like(model.optimizers["generator"], g.parameters())

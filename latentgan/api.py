@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
-import numpy as np
 import torch
 
+from latentgan.checkpoint import load_latest_checkpoint
 from latentgan.config import RunConfig
-from latentgan.data import Dataset, load_dataset
-from latentgan.errors import CheckpointError
+from latentgan.data import Dataset
+from latentgan.data.from_config import load_data
 from latentgan.models.base import DataShape, GenerativeModel
-from latentgan.models.registry import get_model_entry
-from latentgan.train.checkpoint import load_latest_checkpoint, read_checkpoint
+from latentgan.models.build import build_model, seed_everything  # noqa: F401 (part of the API)
+from latentgan.run import Run, check_model_name, checkpoints_dir, read_run
 from latentgan.train.distributed import (
     agree,
     barrier,
@@ -23,43 +22,14 @@ from latentgan.train.distributed import (
     shutdown,
     sync_batch_norm,
 )
-from latentgan.train.run_dir import (
-    checkpoints_dir,
-    default_run_dir,
-    prepare_new_run,
-    read_run,
-    write_run_files,
-)
+from latentgan.train.run_dir import default_run_dir, prepare_new_run, write_run_files
 from latentgan.train.trainer import Trainer, select_device
 from latentgan.train.weight_average import check_averageable
-
-
-def load_data(config: RunConfig) -> Dataset:
-    """Load the dataset a config names, with its presentation options."""
-    d = config.data
-    return load_dataset(d.name, root=d.root, split=d.split, seed=config.train.seed,
-                        value_range=tuple(d.value_range), pad_to=d.pad_to, resize=d.resize,
-                        limit=d.limit, download=d.download, **d.options)
 
 
 def data_shape_of(data: Dataset) -> DataShape:
     """What a model needs to know about a dataset to be built."""
     return DataShape(data.sample_shape, tuple(data.value_range), data.num_classes)
-
-
-def build_model(config: RunConfig, shape: DataShape, seed: int | None = None) -> GenerativeModel:
-    """Construct the configured model; with a seed its initial weights depend on nothing else."""
-    if seed is not None:
-        seed_everything(seed)
-    entry = get_model_entry(config.model.name)
-    return entry.model_class(config.model, shape)
-
-
-def seed_everything(seed: int) -> None:
-    """Seed torch (CPU and CUDA), NumPy and Python's random."""
-    torch.manual_seed(seed)
-    np.random.seed(seed % 2**32)
-    random.seed(seed)
 
 
 def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
@@ -102,7 +72,7 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
     if device is not None:
         config.train.device = device
     checkpoint = load_latest_checkpoint(checkpoints_dir(run_dir), warn=log)
-    _check_model_name(checkpoint, config, run_dir)
+    check_model_name(checkpoint, config, run_dir)
     torch_device = select_device(config.train.device)
     ctx = init_distributed(torch_device)
     torch_device = process_device(torch_device, ctx)
@@ -131,22 +101,7 @@ def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str 
 
     A run trained with train.ema loads its averaged generating networks; averaged=False loads the live weights.
     """
-    run_dir = Path(run_dir)
-    config, shape = read_run(run_dir)
-    state = read_checkpoint(Path(checkpoint)) if checkpoint else load_latest_checkpoint(
-        checkpoints_dir(run_dir), warn=lambda msg: None)
-    _check_model_name(state, config, run_dir)
-    model = build_model(config, shape)
-    model.load_extra_state(state["training"]["extra"])
-    try:
-        weights = state["model"]
-        if averaged and (state.get("ema") or {}).get("shadow"):
-            weights = {**weights, **state["ema"]["shadow"]}
-        model.load_state_dict(weights)
-    except RuntimeError as e:
-        raise CheckpointError(f"checkpoint does not fit the model configured in '{run_dir}' "
-                              f"({str(e).splitlines()[0]})") from e
-    return model.to(device).eval()
+    return Run.open(run_dir).model(averaged=averaged, checkpoint=checkpoint, device=device)
 
 
 def _build_for_process(config: RunConfig, shape: DataShape, ctx, device: torch.device) -> GenerativeModel:
@@ -159,10 +114,3 @@ def _build_for_process(config: RunConfig, shape: DataShape, ctx, device: torch.d
 
 def _silent(message: str) -> None:
     """The log of ranks other than 0: one voice per job."""
-
-
-def _check_model_name(state: dict, config: RunConfig, run_dir: Path) -> None:
-    if state.get("model_name") != config.model.name:
-        raise CheckpointError(f"the checkpoint in '{run_dir}' was written by model '{state.get('model_name')}'"
-                              f" but the run's config says '{config.model.name}'; use the checkpoint's own "
-                              "run directory")

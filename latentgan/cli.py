@@ -55,9 +55,9 @@ def _finished(run_dir) -> None:
 def _sample(args: argparse.Namespace) -> int:
     import torch
 
-    from latentgan.api import load
     from latentgan.data.base import to_unit_range
     from latentgan.errors import ConfigError
+    from latentgan.run import Run
     from latentgan.viz import save_image_grid, save_points_plot
 
     if args.n < 1:
@@ -65,7 +65,7 @@ def _sample(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".pt"):
         raise ConfigError(f"--out must end in .png (a picture) or .pt (a tensor), got '{out}'")
-    model = load(args.run_dir, device=args.device or "cpu", averaged=not args.live_weights)
+    model = Run.open(args.run_dir).model(averaged=not args.live_weights, device=args.device or "cpu")
     generator = torch.Generator(device=model.device).manual_seed(args.seed)
     samples = model.sample(args.n, generator=generator).cpu()
     if out.suffix.lower() == ".pt":
@@ -79,7 +79,8 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from latentgan.evaluation import eval_file_name, evaluate_run, format_table
+    from latentgan.evaluation import evaluate_run, format_table
+    from latentgan.run import eval_file_name
 
     result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
                           inception_path=args.inception, averaged=not args.live_weights)

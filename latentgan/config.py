@@ -12,11 +12,29 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from latentgan.errors import ConfigError, LatentganError
+from latentgan.plugins import registry_function
+
+# Choices as types: the loader checks a value against them and lists them in its error (check_choice).
+Precision = Literal["auto", "fp32", "bf16"]
+CompileMode = Literal["off", "default", "reduce-overhead", "max-autotune"]
+LrDecay = Literal["none", "linear", "cosine"]
+OnDivergence = Literal["stop", "rollback"]
+PRECISIONS = typing.get_args(Precision)
+COMPILE_MODES = typing.get_args(CompileMode)
+LR_DECAYS = typing.get_args(LrDecay)
+
+
+def check_choice(value: Any, choices: Any, key: str) -> Any:
+    """Return value if it is one of a Literal type's choices; else a ConfigError listing them."""
+    allowed = typing.get_args(choices) if typing.get_origin(choices) is Literal else tuple(choices)
+    if value not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(map(str, allowed))}, got {value!r}")
+    return value
 
 PACKAGED_CONFIGS = Path(__file__).parent / "configs"
 
@@ -63,16 +81,16 @@ class TrainConfig:
     eval_every: int = 0
     eval_metrics: list[str] = field(default_factory=list)
     eval_n: int | None = None
-    on_divergence: str = "stop"  # NaN/Inf in a loss or parameter: stop, or rollback to the newest checkpoint
+    on_divergence: OnDivergence = "stop"  # NaN/Inf in a loss or parameter: stop, or rollback to the newest checkpoint
     rollback_lr_factor: float = 0.5  # each rollback multiplies every learning rate by this
     max_rollbacks: int = 3
     sync_batch_norm: bool = False  # under torchrun on GPUs: batch statistics over the whole job's batch
     # GPU fast paths (train/fast_path.py); defaults chosen by measurement, see docs/performance.md
-    precision: str = "fp32"  # fp32, bf16 (autocast), or auto (bf16 on GPUs that have it)
+    precision: Precision = "fp32"  # fp32, bf16 (autocast), or auto (bf16 on GPUs that have it)
     channels_last: bool | None = None  # image networks in NHWC memory layout; null = on for image data
-    compile: str | bool = "off"  # torch.compile the networks: off, default, reduce-overhead, max-autotune
+    compile: CompileMode | bool = "off"  # torch.compile the networks: off, default, reduce-overhead, max-autotune
     cudnn_benchmark: bool = True  # let cuDNN time its convolution algorithms once per shape (CUDA only)
-    lr_decay: str = "none"  # none, linear or cosine: every learning rate falls to 0 at the last step
+    lr_decay: LrDecay = "none"  # none, linear or cosine: every learning rate falls to 0 at the last step
     lr_decay_start: int = 0  # the step the decay starts from (e.g. half of train.steps, as pix2pix and CycleGAN)
     # Exponential moving average of the generating networks' weights (train/weight_average.py): 0 = off, else its
     # decay, e.g. 0.999; samples, evaluation and latentgan.load use the average from train.ema_start on.
@@ -87,25 +105,18 @@ class TrainConfig:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(self, key)}")
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
-        from latentgan.train.fast_path import COMPILE_MODES, PRECISIONS
-        from latentgan.train.schedules import LR_DECAYS
-
         if isinstance(self.compile, bool):  # YAML reads a bare off/on as a boolean
             self.compile = "default" if self.compile else "off"
-        if self.precision not in PRECISIONS:
-            raise ConfigError(f"train.precision must be one of {', '.join(PRECISIONS)}, got '{self.precision}'")
-        if self.compile not in COMPILE_MODES:
-            raise ConfigError(f"train.compile must be one of {', '.join(COMPILE_MODES)}, got '{self.compile}'")
-        if self.lr_decay not in LR_DECAYS:
-            raise ConfigError(f"train.lr_decay '{self.lr_decay}' is unknown; choose one of: {', '.join(LR_DECAYS)}")
+        check_choice(self.precision, Precision, "train.precision")
+        check_choice(self.compile, CompileMode, "train.compile")
+        check_choice(self.lr_decay, LrDecay, "train.lr_decay")
         if not 0 <= self.lr_decay_start < self.steps:
             raise ConfigError(f"train.lr_decay_start must be in [0, train.steps) = [0, {self.steps}), got "
                               f"{self.lr_decay_start}")
         if not 0 <= self.ema < 1 or self.ema_start < 0:
             raise ConfigError(f"train.ema must be in [0, 1) (0 = off; e.g. 0.999) and train.ema_start >= 0, got "
                               f"{self.ema} and {self.ema_start}")
-        if self.on_divergence not in ("stop", "rollback"):
-            raise ConfigError(f"train.on_divergence must be stop or rollback, got '{self.on_divergence}'")
+        check_choice(self.on_divergence, OnDivergence, "train.on_divergence")
         if not 0 < self.rollback_lr_factor < 1 or self.max_rollbacks < 1:
             raise ConfigError("train.rollback_lr_factor must lie strictly between 0 and 1 and train.max_rollbacks "
                               f"be at least 1, got {self.rollback_lr_factor} and {self.max_rollbacks}")
@@ -115,8 +126,7 @@ class TrainConfig:
             raise ConfigError("train.eval_every is set but train.eval_metrics is empty; name metrics, e.g. "
                               "train.eval_metrics=[modes]")
         if self.eval_metrics:
-            from latentgan.metrics.registry import parse_metric_names
-
+            parse_metric_names = registry_function("latentgan.metrics.registry", "parse_metric_names")
             try:
                 parse_metric_names(self.eval_metrics)
             except LatentganError as e:
@@ -158,6 +168,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
             except ConfigError as e:
                 errors.append(str(e))
         raise ConfigError(errors[0])
+    if origin is Literal:
+        return check_choice(value, tp, key)
     if origin is list or tp is list:
         if isinstance(value, tuple):
             value = list(value)
@@ -244,8 +256,7 @@ def apply_override(tree: dict, assignment: str) -> None:
 
 def config_from_dict(tree: dict) -> RunConfig:
     """Validate a nested dict into a RunConfig with the model's own config class."""
-    from latentgan.models.registry import get_model_entry
-
+    get_model_entry = registry_function("latentgan.models.registry", "get_model_entry")
     unknown = set(tree) - {"model", "data", "train"}
     if unknown:
         raise ConfigError(f"unknown section(s) {sorted(unknown)}; a config has model, data and train")

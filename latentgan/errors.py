@@ -15,3 +15,7 @@ class RunDirError(LatentganError):
 
 class CheckpointError(LatentganError):
     """A checkpoint is missing, corrupt or belongs to another model."""
+
+
+class MetricError(LatentganError, ValueError):
+    """A metric cannot be computed as asked; the message names the problem and the fix."""

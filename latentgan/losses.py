@@ -198,3 +198,13 @@ def mse_loss(x: Tensor, y: Tensor, reduction: str = "mean") -> Tensor:
     if x.shape != y.shape:
         raise ValueError(f"mse_loss needs equal shapes, got {tuple(x.shape)} and {tuple(y.shape)}")
     return _reduce((x - y).pow(2).flatten(1).mean(dim=1), reduction)
+
+
+def reconstruction_loss(name: str, weights: dict, recon: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
+    """GLO's loss between images (N, C, H, W): l2 (per-pixel MSE), lap1, or their weighted sum."""
+    if name == "l2":
+        return mse_loss(recon, x, reduction)
+    if name == "lap1":
+        return lap1_loss(recon, x, reduction=reduction)
+    return (float(weights.get("l2", 0.0)) * mse_loss(recon, x, reduction)
+            + float(weights.get("lap1", 0.0)) * lap1_loss(recon, x, reduction=reduction))

@@ -28,7 +28,7 @@ from latentgan.metrics.builtin import GRAYSCALE_CLASSIFIED, grayscale_classifier
 from latentgan.metrics.classifier import load_classifier
 from latentgan.models.ive_gan import transform_config
 from latentgan.nn.in_batches import map_in_batches
-from latentgan.train.checkpoint import checkpoint_step, list_checkpoints
+from latentgan.checkpoint import checkpoint_step, list_checkpoints
 from latentgan.train.run_dir import checkpoints_dir, read_run
 
 

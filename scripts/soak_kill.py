@@ -79,7 +79,7 @@ def wait_ready(proc: subprocess.Popen, ready: Path) -> None:
 
 def checkpoint_files(run_dir: Path) -> tuple[list[Path], list[Path]]:
     """(checkpoints, temporary files of interrupted writes) in the run's checkpoints/."""
-    from latentgan.train.checkpoint import list_checkpoints
+    from latentgan.checkpoint import list_checkpoints
 
     folder = run_dir / "checkpoints"
     return list_checkpoints(folder), sorted(folder.glob(".*.tmp")) if folder.is_dir() else []
@@ -87,7 +87,7 @@ def checkpoint_files(run_dir: Path) -> tuple[list[Path], list[Path]]:
 
 def check_all_load(run_dir: Path, seen: dict[str, int]) -> int:
     """Load every checkpoint present (raises on any failure); record each distinct file; newest step."""
-    from latentgan.train.checkpoint import read_checkpoint
+    from latentgan.checkpoint import read_checkpoint
 
     newest = 0
     for path in checkpoint_files(run_dir)[0]:
@@ -184,7 +184,7 @@ def killed_run(args: argparse.Namespace, work: Path, log, per_step: float, steps
 
 def compare(work: Path, steps: int) -> dict:
     """Final checkpoints and logged losses of the two runs."""
-    from latentgan.train.checkpoint import checkpoint_path, read_checkpoint
+    from latentgan.checkpoint import checkpoint_path, read_checkpoint
 
     a = read_checkpoint(checkpoint_path(work / "reference" / "checkpoints", steps))
     b = read_checkpoint(checkpoint_path(work / "killed" / "checkpoints", steps))

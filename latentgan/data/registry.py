@@ -138,7 +138,8 @@ def load_dataset(name: str, *, root: str | Path | None = None, split: str = "tra
     if download:
         download_files(name, path, split)
     seed = int(seed)
-    ds = spec.builder(path, split, seed, **resolved)
+    loader = {"load": load_dataset} if spec.derived else {}  # derived datasets read their source through us
+    ds = spec.builder(path, split, seed, **resolved, **loader)
     ds = apply_geometry(ds, limit, resize, pad_to)
     ds.value_range = (float(value_range[0]), float(value_range[1]))
     ds.info.update({"dataset": name, "split": split, "seed": seed, "options": resolved,

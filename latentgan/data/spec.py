@@ -27,6 +27,8 @@ class DatasetSpec:
     options: dict[str, Any]
     splits: tuple[str, ...] = ("train", "test")
     locate: Callable[[Path | None], Path | None] | None = None
+    # A dataset built from another registered one: its builder is handed the registry's load_dataset as `load`.
+    derived: bool = False
 
 
 def require(condition: bool, message: str) -> None:

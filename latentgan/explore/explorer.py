@@ -15,8 +15,10 @@ import torch
 from torch import Tensor
 
 from latentgan.data import Dataset
+from latentgan.data.from_config import HELDOUT
 from latentgan.errors import LatentganError
 from latentgan.explore.adapter import ExplorerError, ModelAdapter
+from latentgan.latent import lerp, slerp
 
 TEST_LIMIT = 1000  # test images offered (and encoded for the principal axes): enough for stable axes, fast on CPU
 REFERENCE_SAMPLES = 2000  # prior codes whose principal axes sample-only models walk along
@@ -64,16 +66,15 @@ class Explorer:
     """The model of one run directory, loaded once, with what the explorer's panels need from it."""
 
     def __init__(self, run_dir: str | Path, device: str = "cpu", test_limit: int = TEST_LIMIT):
-        from latentgan.api import load
-        from latentgan.train.run_dir import read_run
+        from latentgan.run import Run
 
-        self.run_dir = Path(run_dir)
-        self.config, shape = read_run(self.run_dir)  # RunDirError, with its message, for a non-run
+        self.run = Run.open(run_dir)  # RunDirError, with its message, for a non-run
+        self.run_dir, self.config, shape = self.run.path, self.run.config, self.run.data_shape
         if not shape.is_image:
             raise ExplorerError(f"the explorer shows images, but run '{self.run_dir}' models "
                                 f"{shape.sample_shape[0]}-D points ({self.config.data.name}); use `latentgan "
                                 "sample RUN --out points.png` for a scatter plot")
-        self.model = load(self.run_dir, device=device)
+        self.model = self.run.model(device=device)
         self.test, self.test_note = self._load_test(test_limit)
         names = self.test.class_names if self.test is not None else None
         self.adapter = ModelAdapter(self.model, class_names=names)
@@ -83,14 +84,11 @@ class Explorer:
 
     def _load_test(self, limit: int) -> tuple[Dataset | None, str]:
         """The run's test split (its own split when the dataset has none), or None and why it is missing."""
-        from latentgan.api import load_data
-        from latentgan.data import DATASETS
+        from latentgan.data.from_config import resolve_split
 
-        spec = DATASETS.get(self.config.data.name)
-        split = "test" if spec is not None and "test" in spec.splits else self.config.data.split
-        data_config = dataclasses.replace(self.config.data, split=split, download=False)
+        split = resolve_split(self.config, HELDOUT)
         try:
-            data = load_data(dataclasses.replace(self.config, data=data_config))
+            data = self.run.data(split)
         except (LatentganError, OSError) as e:
             # Samples, walks and interpolation still work without data; the page says why encoding is off.
             return None, f"the {self.config.data.name} {split} split could not be loaded: {e}"
@@ -219,13 +217,8 @@ def _principal(codes: Tensor) -> tuple[Tensor, Tensor]:
 
 def interpolate(a: Tensor, b: Tensor, t: Tensor, mode: str = "linear") -> Tensor:
     """Codes along the path a -> b (each (d,)) at fractions t (T,): (T, d); 'spherical' keeps the norm's arc."""
-    t = t.to(a.dtype)[:, None]
     if mode == "linear":
-        return (1 - t) * a + t * b
+        return lerp(a, b, t)
     if mode != "spherical":
         raise RequestError(f"unknown interpolation mode '{mode}'; choose linear or spherical")
-    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)
-    omega = torch.arccos(cos.clamp(-1.0, 1.0))
-    if omega.abs() < 1e-6:  # (anti)parallel codes: the arc is a line
-        return (1 - t) * a + t * b
-    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+    return slerp(a, b, t)

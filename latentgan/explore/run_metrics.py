@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from latentgan.errors import RunDirError
+from latentgan.run import read_eval_file
+
 
 def metrics_table(run_dir: Path) -> dict:
     """The run's eval.json as display rows (numbers to 4 significant digits) and the report link when present."""
     try:
-        data = json.loads((run_dir / "eval.json").read_text())
-        note = None
-    except FileNotFoundError:
-        data, note = {}, "no eval.json yet: measure the run with `latentgan eval RUN_DIR`"
-    except (OSError, json.JSONDecodeError) as e:
-        data, note = {}, f"eval.json could not be read ({e})"
+        data = read_eval_file(run_dir)
+        note = None if data is not None else "no eval.json yet: measure the run with `latentgan eval RUN_DIR`"
+    except RunDirError as e:
+        data, note = {}, str(e)
     data = data if isinstance(data, dict) else {}
     # eval.json is hand-editable: anything but {name: value} objects is shown as nothing rather than failing.
     metrics, skipped = (v if isinstance(v, dict) else {} for v in (data.get("metrics"), data.get("skipped")))

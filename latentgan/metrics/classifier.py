@@ -18,8 +18,8 @@ from latentgan.cache import cache_dir
 from latentgan.data.base import DataError, Dataset
 from latentgan.data.registry import load_dataset
 from latentgan.data.transforms import RandomTransform, TransformConfig
+from latentgan.files import atomic_write
 from latentgan.metrics.errors import MetricError
-from latentgan.train.checkpoint import atomic_write
 
 FORMAT = "latentgan-classifier"
 VERSION = 1

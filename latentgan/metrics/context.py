@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from torch import Tensor
 from latentgan.config import RunConfig
 from latentgan.data import Dataset
 from latentgan.data.base import to_unit_range
+from latentgan.data.from_config import load_split, resolve_split
 from latentgan.models.base import GenerativeModel
 
 
@@ -44,16 +44,9 @@ class EvalContext:
 
     def data(self, split: str | None = None) -> Dataset:
         """The run's dataset; split 'heldout' means the test split when the dataset has one."""
-        split = split or self.config.data.split
-        if split == "heldout":
-            from latentgan.data import DATASETS
-
-            split = "test" if "test" in DATASETS[self.config.data.name].splits else self.config.data.split
+        split = resolve_split(self.config, split)
         if split not in self._data:
-            from latentgan.api import load_data  # lazy: api imports the trainer, which imports metrics
-
-            data = dataclasses.replace(self.config.data, split=split, download=False)
-            self._data[split] = load_data(dataclasses.replace(self.config, data=data))
+            self._data[split] = load_split(self.config, split)
         return self._data[split]
 
     def count(self, default: int) -> int:

@@ -1,7 +1,5 @@
 """Errors a user can cause while evaluating: missing weights, wrong sample shapes, too few examples."""
 
-from latentgan.errors import LatentganError
+from latentgan.errors import MetricError
 
-
-class MetricError(LatentganError, ValueError):
-    """A metric cannot be computed as asked; the message names the problem and the fix."""
+__all__ = ["MetricError"]

@@ -21,6 +21,7 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 from torch import Tensor
 
+from latentgan.data.label_subsets import balanced_label_subsets
 from latentgan.metrics.errors import MetricError
 from latentgan.nn.in_batches import map_in_batches
 
@@ -34,21 +35,6 @@ MAX_ITER = {"logistic": 1000, "svm": 2000}
 def _numpy(a: ArrayLike, dims: int) -> np.ndarray:
     a = a.detach().cpu().numpy() if isinstance(a, Tensor) else np.asarray(a)
     return a.reshape(len(a), -1) if dims == 2 else a.reshape(-1)
-
-
-def balanced_label_subsets(labels: ArrayLike, n_labels: int, repeats: int, seed: int) -> list[np.ndarray]:
-    """`repeats` index arrays into labels (N,), each with n_labels // n_classes examples of every class."""
-    labels = _numpy(labels, 1)
-    classes = np.unique(labels)
-    per_class = n_labels // len(classes)
-    if per_class < 1:
-        raise MetricError(f"n_labels={n_labels} is fewer than the {len(classes)} classes; use at least one per class")
-    members = [np.flatnonzero(labels == c) for c in classes]
-    short = [(int(c), len(m)) for c, m in zip(classes, members, strict=True) if len(m) < per_class]
-    if short:
-        raise MetricError(f"{per_class} labels per class asked, but classes (class, count) {short} have fewer")
-    rng = np.random.default_rng(seed)
-    return [np.concatenate([rng.choice(m, per_class, replace=False) for m in members]) for _ in range(repeats)]
 
 
 def _summary(accuracies: list[float], **extra: int) -> dict:

@@ -12,10 +12,10 @@ from torch import Tensor
 
 from latentgan.cache import cache_dir
 from latentgan.data.base import Dataset
+from latentgan.files import atomic_write
 from latentgan.metrics.errors import MetricError
 from latentgan.metrics.features import FeatureExtractor
 from latentgan.metrics.frechet import feature_statistics
-from latentgan.train.checkpoint import atomic_write
 
 FORMAT = "latentgan-real-stats"
 VERSION = 1

@@ -208,7 +208,7 @@ class ALI(GenerativeModel):
         """Semi-supervised: keep a class-balanced subset of model.labelled_examples training examples."""
         if not self.classes:
             return
-        from latentgan.metrics.probe import balanced_label_subsets
+        from latentgan.data.label_subsets import balanced_label_subsets
 
         wanted = self.config.labelled_examples
         if data.y is None or wanted > len(data):

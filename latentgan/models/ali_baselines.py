@@ -21,6 +21,7 @@ from latentgan.errors import ConfigError, LatentganError
 from latentgan.models.ali import ALI, ALIConfig
 from latentgan.models.base import DataShape, optimizer_step
 from latentgan.models.registry import register_model
+from latentgan.plugins import registry_function
 
 _NEEDS_GAN_RUN = "train one first, e.g. `latentgan train --config gan-grid`, and pass its run directory"
 
@@ -78,14 +79,16 @@ class ALIPostHocConfig(FrozenDecoderConfig):
 
 def copy_gan_generator(decoder: nn.Module, config: FrozenDecoderConfig, shape: DataShape) -> None:
     """Load the generator of the gan run config.decoder_from into decoder; ConfigError naming the fix if unfit."""
-    from latentgan.api import load
     from latentgan.models.gan import GAN
+
+    # A run opened from inside a model: latentgan.run sits above models/, so it is found by name (a late binding).
+    run_class = registry_function("latentgan.run", "Run")
 
     where = f"model.decoder_from '{config.decoder_from}'"
     try:
         # Building the GAN draws throw-away initial weights: keep the caller's RNG where it was.
         with torch.random.fork_rng(devices=[]):
-            gan = load(config.decoder_from)
+            gan = run_class.open(config.decoder_from).model()
     except LatentganError as e:
         raise ConfigError(f"{where} is not a finished gan run ({e}); {_NEEDS_GAN_RUN}") from e
     if not isinstance(gan, GAN):

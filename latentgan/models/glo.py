@@ -13,13 +13,16 @@ import torch
 from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
-from latentgan.losses import lap1_loss, mse_loss
+from latentgan.latent import project_codes
+from latentgan.losses import reconstruction_loss
 from latentgan.models.base import DataShape, GenerativeModel
+from latentgan.models.inversion import invert
 from latentgan.models.registry import register_model
 from latentgan.nn import DCGANGenerator, init_weights
 from latentgan.nn.eval_mode import eval_mode
+from latentgan.nn.frozen import frozen
+from latentgan.nn.precision import fp32
 from latentgan.samplers import SAMPLERS, GaussianMixtureSampler, fit_sampler
-from latentgan.train.fast_path import fp32
 
 GLO_LOSSES = ("l2", "lap1", "l2+lap1")
 PROJECTIONS = ("sphere", "ball")
@@ -63,14 +66,6 @@ class GLOConfig:
             raise ConfigError("GLO learning rates must be positive and model.momentum in [0, 1)")
 
 
-def project_codes(z: Tensor, projection: str) -> Tensor:
-    """z: (N, d) onto the unit sphere (z / ||z||) or the unit ball (z / max(||z||, 1))."""
-    norm = z.norm(dim=1, keepdim=True)
-    if projection == "sphere":
-        return z / norm.clamp_min(1e-12)
-    return z / norm.clamp_min(1.0)
-
-
 def pca_codes(x: Tensor, dim: int) -> Tensor:
     """Whitened PCA of the pixels: x (N, ...) -> (N, dim), each component of unit variance (zero past the rank)."""
     from latentgan.models.pca import fit_pca
@@ -80,16 +75,6 @@ def pca_codes(x: Tensor, dim: int) -> Tensor:
 
 
 ENCODE_CANDIDATES = 512  # table codes decoded once per encode call to pick each image's starting point
-
-
-def reconstruction_loss(name: str, weights: dict, recon: Tensor, x: Tensor, reduction: str = "mean") -> Tensor:
-    """GLO's loss between images (N, C, H, W): l2 (per-pixel MSE), lap1, or their weighted sum."""
-    if name == "l2":
-        return mse_loss(recon, x, reduction)
-    if name == "lap1":
-        return lap1_loss(recon, x, reduction=reduction)
-    return (float(weights.get("l2", 0.0)) * mse_loss(recon, x, reduction)
-            + float(weights.get("lap1", 0.0)) * lap1_loss(recon, x, reduction=reduction))
 
 
 @register_model("glo", GLOConfig, "Generative Latent Optimization: a DCGAN generator and one learned code per image")
@@ -202,9 +187,7 @@ class GLO(GenerativeModel):
     def encode(self, x: Tensor) -> Tensor:
         """Codes (N, d) for images x (N, C, H, W): Adam on the codes against the frozen generator, projected,
         each image starting from the learned code whose image is nearest to it (see `start_codes`)."""
-        from latentgan.models.inversion import frozen, invert
-
-        with torch.enable_grad(), frozen(self.generator):
+        with torch.enable_grad(), frozen(self.generator), eval_mode(self.generator):
             return invert(self.decode, x, self.start_codes(x), loss=self.config.loss,
                           loss_weights=self.config.loss_weights, steps=self.config.encode_steps,
                           lr=self.config.encode_lr, projection=self.config.projection)

@@ -6,8 +6,8 @@ tau are all the state there is beyond weights and optimizers, and they are a fun
 
 from __future__ import annotations
 
+from latentgan.growth import GrowthSchedule, GrowthState
 from latentgan.models.base import GenerativeModel
-from latentgan.train.growth import GrowthSchedule, GrowthState
 
 
 class GrowingModel(GenerativeModel):

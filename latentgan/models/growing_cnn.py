@@ -1,6 +1,6 @@
 """The five CNN GANs of the latent-growing thesis (Sandström 2019, sec. 6.2): bGAN, bgGAN, cgGAN, lgGAN, clgGAN.
 
-One engine: a growth schedule (`train/growth.py`), a channel table per variant and the growing networks of
+One engine: a growth schedule (`latentgan/growth.py`), a channel table per variant and the growing networks of
 `nn/growing_cnn.py`. WGAN-GP (lambda 10), Adam(1e-4, betas (0, 0.99)), one critic and one generator update
 per minibatch, leaky ReLU 0.2, He init. The prior is the thesis' unit-normalised Gaussian of the final latent
 size, of which the first latent_k entries are used; `decode` takes the un-normalised Gaussian codes, so the
@@ -21,6 +21,7 @@ import torch
 from torch import Tensor
 
 from latentgan.errors import ConfigError
+from latentgan.growth import GrowthSchedule, doubling_stages
 from latentgan.losses import get_loss, gradient_penalty
 from latentgan.models.base import DataShape, optimizer_step
 from latentgan.models.growing import GrowingModel
@@ -29,7 +30,6 @@ from latentgan.models.tempering import attach_lens, lens_config_dict, lens_updat
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.growing import fade_in, resize_to
 from latentgan.nn.growing_cnn import GrowingDiscriminator, GrowingGenerator
-from latentgan.train.growth import GrowthSchedule, doubling_stages
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from latentgan.errors import ConfigError
+from latentgan.growth import GrowthSchedule, Stage
 from latentgan.losses import LOSSES, get_loss
 from latentgan.models.base import DataShape, optimizer_step
 from latentgan.models.growing import GrowingModel
@@ -22,7 +23,6 @@ from latentgan.nn import MLP
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.growing import GrowingLinear
 from latentgan.nn.priors import PRIORS, sample_prior
-from latentgan.train.growth import GrowthSchedule, Stage
 
 
 @dataclass

@@ -6,10 +6,16 @@ the GAN itself keeps no `encode`, so metrics that need a real encoder skip it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import Tensor, nn
+
+from latentgan.latent import project_codes
+from latentgan.losses import reconstruction_loss
+from latentgan.nn.eval_mode import eval_mode
+from latentgan.nn.frozen import frozen as frozen_parameters
 
 INVERSION_LOSSES = ("l2", "lap1", "l2+lap1")
 
@@ -21,7 +27,7 @@ def invert(decode: Callable[[Tensor], Tensor], x: Tensor, init: Tensor | int, lo
 
     x: (N, C, H, W) in the decoder's range. init: starting codes (N, d), or the latent size d for N(0, I)
     starts drawn from `seed` (no global RNG moves). projection: 'sphere' / 'ball' after every step, or None.
-    Modules reached by `decode` should be frozen and in eval mode (see `frozen`).
+    Modules reached by `decode` should be frozen and in eval mode (see latentgan.nn.frozen and nn.eval_mode).
     """
     if isinstance(init, int):
         init = torch.randn(x.shape[0], init, generator=torch.Generator().manual_seed(seed))
@@ -34,7 +40,6 @@ def invert(decode: Callable[[Tensor], Tensor], x: Tensor, init: Tensor | int, lo
 
 def _invert_batch(decode, x: Tensor, init: Tensor, loss: str, steps: int, lr: float, projection: str | None,
                   weights: dict) -> Tensor:
-    from latentgan.models.glo import project_codes, reconstruction_loss
 
     z = init.clone().requires_grad_(True)
     opt = torch.optim.Adam([z], lr, betas=(0.5, 0.999))
@@ -50,19 +55,8 @@ def _invert_batch(decode, x: Tensor, init: Tensor, loss: str, steps: int, lr: fl
     return z.detach()
 
 
-class frozen:
-    """Context manager: module in eval mode with requires_grad off, restored on exit."""
-
-    def __init__(self, module: nn.Module):
-        self.module = module
-
-    def __enter__(self) -> nn.Module:
-        self.training = self.module.training
-        self.flags = [p.requires_grad for p in self.module.parameters()]
-        self.module.eval().requires_grad_(False)
-        return self.module
-
-    def __exit__(self, *exc) -> None:
-        self.module.train(self.training)
-        for p, flag in zip(self.module.parameters(), self.flags, strict=True):
-            p.requires_grad_(flag)
+@contextmanager
+def frozen(module: nn.Module) -> Iterator[nn.Module]:
+    """The module in eval mode with no parameter gradients, restored on exit (experiments/glo.py; pending)."""
+    with frozen_parameters(module), eval_mode(module):
+        yield module

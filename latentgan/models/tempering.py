@@ -19,7 +19,7 @@ from latentgan.errors import ConfigError
 from latentgan.losses import LENS_ADVERSARIAL, mse_loss
 from latentgan.models.base import DataShape, optimizer_step
 from latentgan.nn import Lens, init_weights
-from latentgan.train.schedules import sine_decay
+from latentgan.schedules import sine_decay
 
 
 @dataclass

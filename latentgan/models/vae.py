@@ -11,8 +11,8 @@ import torch
 from torch import Tensor, nn
 
 from latentgan.errors import ConfigError
+from latentgan.losses import reconstruction_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
-from latentgan.models.glo import reconstruction_loss
 from latentgan.models.registry import register_model
 from latentgan.nn import MLP, DCGANEncoder, DCGANGenerator, init_weights
 from latentgan.nn.eval_mode import eval_mode

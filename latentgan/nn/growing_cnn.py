@@ -12,8 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from latentgan.growth import GrowthState
 from latentgan.nn.growing import GrowingConv2d, downsample, fade_in, minibatch_stddev, upsample
-from latentgan.train.growth import GrowthState
 
 
 def _column(channels: list[list[int]], level: int) -> list[int]:

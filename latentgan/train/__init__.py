@@ -1,5 +1,5 @@
-"""Training: the loop, checkpoints, run directories, schedules."""
+"""Training: the loop (trainer.py), run directories, divergence handling, signals and the end-of-run summary.
 
-from latentgan.train.trainer import Trainer, select_device
-
-__all__ = ["Trainer", "select_device"]
+Nothing is imported here, so `latentgan.train.signals` (which the CLI needs for every command) does not load
+the trainer; import latentgan.train.trainer for Trainer and select_device.
+"""

@@ -15,9 +15,9 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
+from latentgan.checkpoint import list_checkpoints, load_latest_checkpoint
 from latentgan.errors import CheckpointError, LatentganError
-from latentgan.train.checkpoint import list_checkpoints, load_latest_checkpoint
-from latentgan.train.run_dir import checkpoints_dir
+from latentgan.run import checkpoints_dir
 
 _NEVER = 2**62  # "no non-finite value seen": larger than any step
 

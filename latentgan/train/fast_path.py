@@ -11,12 +11,10 @@ import contextlib
 from dataclasses import dataclass
 
 import torch
-from torch import Tensor, nn
+from torch import nn
 
 from latentgan.errors import ConfigError
 
-PRECISIONS = ("auto", "fp32", "bf16")
-COMPILE_MODES = ("off", "default", "reduce-overhead", "max-autotune")
 COMPILE_BACKEND = "inductor"  # tests swap in "aot_eager": the same tracing without a C++ compiler
 
 
@@ -86,8 +84,3 @@ def resolve_fast_path(train, model: nn.Module, device: torch.device) -> FastPath
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = bool(train.cudnn_benchmark)
     return FastPath(device, precision, channels_last, train.compile)
-
-
-def fp32(x: Tensor) -> contextlib.AbstractContextManager:
-    """A region computed in float32 even inside bf16 autocast (losses whose small differences matter)."""
-    return torch.autocast(x.device.type, enabled=False)

@@ -7,7 +7,7 @@ each param group remembers its "initial_lr" (the key PyTorch's schedulers use), 
 from __future__ import annotations
 
 from latentgan.models.base import GenerativeModel
-from latentgan.train.schedules import lr_decay
+from latentgan.schedules import lr_decay
 
 
 def apply_lr_decay(model: GenerativeModel, kind: str, step: int, start: int, total: int, scale: float = 1.0) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from torch import Tensor
 
-from latentgan.train.checkpoint import atomic_write
+from latentgan.files import atomic_write
 
 
 class LossAccumulator:

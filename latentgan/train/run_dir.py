@@ -8,24 +8,18 @@ from pathlib import Path
 
 import yaml
 
-from latentgan.config import RunConfig, config_from_dict
-from latentgan.errors import ConfigError, RunDirError
+from latentgan.checkpoint import list_checkpoints
+from latentgan.config import RunConfig
+from latentgan.errors import RunDirError
+from latentgan.files import write_text_atomic  # noqa: F401 (experiments/card.py imports it from here; pending)
 from latentgan.models.base import DataShape
-from latentgan.train.checkpoint import atomic_write, list_checkpoints
-
-CONFIG = "config.yaml"
-META = "run.json"
+from latentgan.run import CONFIG, META, checkpoints_dir, read_run  # noqa: F401 (read_run: experiments/ import it from here; pending)
 
 
 def default_run_dir(config: RunConfig) -> Path:
     """runs/<model>-<data>-<YYYYmmdd-HHMMSS> under the current directory."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{config.model.name}-{config.data.name}-{stamp}"
-
-
-def checkpoints_dir(run_dir: Path) -> Path:
-    """Where a run keeps its checkpoints."""
-    return run_dir / "checkpoints"
 
 
 def prepare_new_run(run_dir: Path) -> None:
@@ -38,11 +32,6 @@ def prepare_new_run(run_dir: Path) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace a small text file atomically."""
-    atomic_write(path, lambda f: f.write(text.encode()))
-
-
 def write_run_files(run_dir: Path, config: RunConfig, data_shape: DataShape, world_size: int = 1) -> None:
     """Write the resolved config and the run's metadata (enough to rebuild the model without data)."""
     from latentgan import __version__
@@ -52,28 +41,3 @@ def write_run_files(run_dir: Path, config: RunConfig, data_shape: DataShape, wor
             "data_shape": data_shape.to_dict(), "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "world_size": world_size}
     write_text_atomic(run_dir / META, json.dumps(meta, indent=2) + "\n")
-
-
-def read_run(run_dir: str | Path) -> tuple[RunConfig, DataShape]:
-    """Read a run directory's config and data shape, with a clear error when it is not a run."""
-    run_dir = Path(run_dir)
-    if run_dir.exists() and not run_dir.is_dir():
-        raise RunDirError(f"'{run_dir}' is a file, not a run directory; pass the directory `latentgan train` "
-                          "printed")
-    if not run_dir.is_dir():
-        raise RunDirError(f"run directory '{run_dir}' does not exist; pass the directory `latentgan train` "
-                          "printed")
-    if not (run_dir / CONFIG).exists() or not (run_dir / META).exists():
-        raise RunDirError(f"'{run_dir}' is not a latentgan run directory (no {CONFIG} / {META}); pass the "
-                          "directory `latentgan train` printed")
-    try:
-        tree = yaml.safe_load((run_dir / CONFIG).read_text())
-        meta = json.loads((run_dir / META).read_text())
-        config = config_from_dict(tree)
-        shape = DataShape.from_dict(meta["data_shape"])
-    except (yaml.YAMLError, json.JSONDecodeError, KeyError, TypeError) as e:
-        detail = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        raise RunDirError(f"the files of run '{run_dir}' are damaged ({type(e).__name__}: {detail})") from e
-    except ConfigError as e:
-        raise RunDirError(f"the config of run '{run_dir}' is invalid: {e}") from e
-    return config, shape

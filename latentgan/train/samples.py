@@ -9,7 +9,8 @@ import torch
 from latentgan.data import Dataset
 from latentgan.data.base import to_unit_range
 from latentgan.models.base import GenerativeModel
-from latentgan.viz import save_image_grid, save_points_plot
+from latentgan.viz.grid import save_image_grid
+from latentgan.viz.points import save_points_plot
 
 
 def fixed_generator(seed: int, device: torch.device) -> torch.Generator:

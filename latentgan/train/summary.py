@@ -6,10 +6,10 @@ from pathlib import Path
 
 from latentgan.config import RunConfig
 from latentgan.data import Dataset
+from latentgan.files import write_text_atomic
 from latentgan.metrics import mode_coverage
 from latentgan.models.base import GenerativeModel
 from latentgan.train.metrics_log import MetricsLog
-from latentgan.train.run_dir import write_text_atomic
 from latentgan.train.samples import fixed_generator
 
 

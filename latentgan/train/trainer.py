@@ -13,11 +13,11 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from latentgan.checkpoint import checkpoint_path, rng_state, save_checkpoint, set_rng_state
 from latentgan.config import RunConfig
 from latentgan.data import Dataset, IndexBatcher
 from latentgan.errors import CheckpointError, ConfigError
 from latentgan.models.base import GenerativeModel
-from latentgan.train.checkpoint import checkpoint_path, rng_state, save_checkpoint, set_rng_state
 from latentgan.train.distributed import (
     SINGLE,
     DistContext,

@@ -9,19 +9,10 @@ import torch
 from torch import Tensor
 
 from latentgan.data.base import to_unit_range
+from latentgan.latent import slerp
 from latentgan.viz.grid import save_image_grid
 
 MODES = ("linear", "slerp")
-
-
-def _slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
-    """Spherical interpolation of flat codes a, b (d,) at fractions t (steps,) -> (steps, d)."""
-    cos = torch.dot(a / a.norm(), b / b.norm()).clamp(-1.0, 1.0)
-    omega = torch.arccos(cos)
-    if omega.abs() < 1e-6:  # (nearly) parallel codes: the great circle is undefined, linear is the limit
-        return a + t[:, None] * (b - a)
-    sin = torch.sin(omega)
-    return (torch.sin((1 - t) * omega) / sin)[:, None] * a + (torch.sin(t * omega) / sin)[:, None] * b
 
 
 def interpolate_codes(z0: Tensor, z1: Tensor, steps: int, mode: str = "linear") -> Tensor:
@@ -39,7 +30,7 @@ def interpolate_codes(z0: Tensor, z1: Tensor, steps: int, mode: str = "linear") 
     # float64 so the endpoints come back equal to the codes to float32 precision
     a, b = z0.detach().reshape(-1).double(), z1.detach().to(z0.device).reshape(-1).double()
     t = torch.linspace(0.0, 1.0, steps, dtype=torch.float64, device=a.device)
-    path = a + t[:, None] * (b - a) if mode == "linear" else _slerp(a, b, t)
+    path = a + t[:, None] * (b - a) if mode == "linear" else slerp(a, b, t)
     return path.to(z0.dtype).reshape(steps, *z0.shape)
 
 

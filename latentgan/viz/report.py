@@ -13,7 +13,8 @@ import yaml
 from PIL import Image
 
 from latentgan.errors import RunDirError
-from latentgan.train.checkpoint import atomic_write
+from latentgan.files import atomic_write
+from latentgan.run import read_eval_file
 from latentgan.train.metrics_log import MetricsLog
 from latentgan.viz.curves import numeric_keys, save_metric_curves
 
@@ -95,13 +96,12 @@ def _table(rows: dict, header: tuple[str, str] = ("metric", "value")) -> str:
 
 def _evaluation_section(run_dir: Path) -> str:
     """eval.json as tables: a flat {name: value} object, or {"metrics": {...}, "skipped": {...}, details...}."""
-    text = _read_text(run_dir / "eval.json")
-    if text is None:
-        return ""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        return f"<h2>Evaluation</h2><p>eval.json could not be read ({html.escape(str(e))}).</p>"
+        data = read_eval_file(run_dir)
+    except RunDirError as e:
+        return f"<h2>Evaluation</h2><p>{html.escape(str(e))}.</p>"
+    if data is None:
+        return ""
     if not isinstance(data, dict):
         return f"<h2>Evaluation</h2><pre>{html.escape(json.dumps(data, indent=2))}</pre>"
     if not isinstance(data.get("metrics"), dict):

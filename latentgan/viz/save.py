@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from latentgan.train.checkpoint import atomic_write
+from latentgan.files import atomic_write
 
 
 def new_figure(width: float, height: float, dpi: int = 100) -> Figure:

@@ -13,8 +13,8 @@ import torch
 import yaml
 
 import latentgan
+from latentgan.checkpoint import list_checkpoints, read_checkpoint
 from latentgan.cli import main
-from latentgan.train.checkpoint import list_checkpoints, read_checkpoint
 from tests.conftest import small_ring_config
 
 from .harness import Case, expect_clean_failure, snapshot

@@ -4,9 +4,10 @@ import torch
 from latentgan.config import load_config
 from latentgan.data import IndexBatcher, load_dataset
 from latentgan.errors import ConfigError
+from latentgan.latent import project_codes
 from latentgan.losses import mse_loss
 from latentgan.models.base import DataShape
-from latentgan.models.glo import GLO, GLOConfig, project_codes
+from latentgan.models.glo import GLO, GLOConfig
 from latentgan.models.pca import PCAConfig, PCAModel
 from latentgan.samplers import fit_gaussian, fit_gaussian_mixture
 

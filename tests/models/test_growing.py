@@ -5,13 +5,13 @@ import torch
 
 import latentgan
 from latentgan.api import build_model, data_shape_of, load_data
+from latentgan.checkpoint import list_checkpoints
 from latentgan.config import load_config
 from latentgan.errors import ConfigError
 from latentgan.metrics.context import EvalContext
 from latentgan.metrics.registry import evaluate
 from latentgan.models.base import DataShape
 from latentgan.models.growing_cnn import VARIANTS, GrowingCNNConfig, GrowingCNNGAN, channel_table
-from latentgan.train.checkpoint import list_checkpoints
 
 IMAGES = DataShape((1, 16, 16))
 TINY = dict(latent_dim=8, width=8, stages=3, stable_steps=2, fade_steps=3)

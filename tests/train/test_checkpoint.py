@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from latentgan.errors import CheckpointError
-from latentgan.train.checkpoint import (
+from latentgan.checkpoint import (
     list_checkpoints,
     load_latest_checkpoint,
     read_checkpoint,
@@ -13,6 +12,7 @@ from latentgan.train.checkpoint import (
     save_checkpoint,
     set_rng_state,
 )
+from latentgan.errors import CheckpointError
 
 
 def test_rng_state_round_trip_restores_every_generator():
@@ -65,7 +65,7 @@ def test_empty_directory_says_how_to_start(tmp_path):
 def test_atomic_write_gives_ordinary_file_permissions(tmp_path):
     import os
 
-    from latentgan.train.checkpoint import atomic_write
+    from latentgan.checkpoint import atomic_write
 
     umask = os.umask(0o022)
     try:

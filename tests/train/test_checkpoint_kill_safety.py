@@ -3,8 +3,8 @@ import errno
 import pytest
 import torch
 
+from latentgan.checkpoint import list_checkpoints, load_latest_checkpoint, save_checkpoint
 from latentgan.errors import CheckpointError
-from latentgan.train.checkpoint import list_checkpoints, load_latest_checkpoint, save_checkpoint
 
 
 def test_temporary_files_of_a_killed_write_are_removed_by_the_next_save(tmp_path):

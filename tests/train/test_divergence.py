@@ -5,9 +5,9 @@ import torch
 from torch import nn
 
 import latentgan
+from latentgan.checkpoint import list_checkpoints, read_checkpoint
 from latentgan.cli import main
 from latentgan.models.registry import get_model_entry
-from latentgan.train.checkpoint import list_checkpoints, read_checkpoint
 from latentgan.train.divergence import DivergenceError, DivergenceGuard
 from tests.conftest import small_ring_config
 

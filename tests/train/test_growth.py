@@ -1,7 +1,7 @@
 import pytest
 
 from latentgan.errors import ConfigError
-from latentgan.train.growth import GrowthSchedule, GrowthState, Stage, doubling_stages
+from latentgan.growth import GrowthSchedule, GrowthState, Stage, doubling_stages
 
 
 def test_stage_starts_and_total_follow_the_thesis_recipe():

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from latentgan.train.schedules import linear_ramp, lr_decay, sine_decay, stage_at
+from latentgan.schedules import linear_ramp, lr_decay, sine_decay, stage_at
 
 
 def test_linear_ramp_goes_from_zero_to_one():
@@ -36,7 +36,7 @@ def test_training_with_lr_decay_ends_near_zero_rate_and_bad_values_are_refused(t
     overrides = ["model.latent_dim=2", "model.hidden=[16]", "model.lr_g=0.001", "data.name=ring",
                  "data.n_points=500", "train.steps=40", "train.progress=false", "train.device=cpu",
                  "train.sample_every=1000", "train.lr_decay=linear", "train.lr_decay_start=20"]
-    from latentgan.train.checkpoint import load_latest_checkpoint
+    from latentgan.checkpoint import load_latest_checkpoint
     from latentgan.train.run_dir import checkpoints_dir
 
     run = latentgan.train(load_config(None, overrides), out=tmp_path / "run", log=lambda m: None)

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import latentgan
+from latentgan.checkpoint import list_checkpoints, read_checkpoint
 from latentgan.cli import main
 from latentgan.models.registry import get_model_entry
-from latentgan.train.checkpoint import list_checkpoints, read_checkpoint
 from latentgan.train.signals import StopSignals, TrainingInterrupted
 from tests.conftest import small_ring_config
 

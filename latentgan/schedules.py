@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-LR_DECAYS = ("none", "linear", "cosine")
-
 
 def linear_ramp(step: int, start: int, length: int) -> float:
     """0 before `start`, rising linearly to 1 over `length` steps, then 1 (fade-in alpha/beta)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from latentgan.errors import ConfigError
-from latentgan.train.schedules import linear_ramp, stage_at
+from latentgan.schedules import linear_ramp, stage_at
 
 
 @dataclass(frozen=True)
