@@ -125,13 +125,13 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
     return run_dir
 
 
-def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str = "cpu",
+def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str | torch.device = "cpu",
          averaged: bool = True) -> GenerativeModel:
     """The trained model of a run directory (newest checkpoint unless one is given), in eval mode.
 
     A run trained with train.ema loads its averaged generating networks; averaged=False loads the live weights.
     """
-    run_dir = Path(run_dir)
+    run_dir, device = Path(run_dir), select_device(device)  # a device this machine lacks: one clear error
     config, shape = read_run(run_dir)
     state = read_checkpoint(Path(checkpoint)) if checkpoint else load_latest_checkpoint(
         checkpoints_dir(run_dir), warn=lambda msg: None)
