@@ -74,7 +74,8 @@ class Trainer:
         # Under torchrun each process reads its own shard of every epoch and only rank 0 writes files.
         self.dist = dist
         self.averager = GradientAverager(dist)
-        self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed, rank=dist.rank, world_size=dist.world_size)
+        self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed, rank=dist.rank, world_size=dist.world_size,
+                                    device=data.x.device)
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
         self.losses = LossAccumulator()
         self.step = 0
