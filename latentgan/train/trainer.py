@@ -82,7 +82,7 @@ class Trainer:
         self.wall_seconds = 0.0  # training time over all sessions of the run
         self._eval_data: dict = {}
         self.guard = DivergenceGuard(model, self.run_dir)
-        self.fast = resolve_fast_path(t, model, model.device)
+        self.fast = resolve_fast_path(t, model, model.device, notice=log)
         self._prepared: frozenset[int] = frozenset()
         self.average = WeightAverage(model, t.ema, t.ema_start) if t.ema else None
 
