@@ -25,7 +25,7 @@ import torch
 
 
 # Named grids: "gpu" is where a GPU has room (issue 20: to batch 512, 64-128 px); "tiny" is the dry run's.
-PRESETS = {"gpu": ("32,64,128", "64,128,256,512"), "tiny": ("16", "8")}
+PRESETS = {"gpu": ("32,64,128", "64,128,256,512"), "tiny": ("28", "8")}
 
 
 def _proc_kib(field: str) -> int:
@@ -76,8 +76,8 @@ def child(resolution: int, batch: int, device: str, steps: int, width: int, over
                 "params": sum(p.numel() for p in model.parameters())}
 
 
-def main() -> None:
-    """Run every (resolution, batch) in a child process and print the table."""
+def main() -> int:
+    """Run every (resolution, batch) in a child process and print the table; 1 when any row failed."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--resolutions", default="28,32,64,128")
@@ -92,10 +92,11 @@ def main() -> None:
         args.resolutions, args.batches = PRESETS[args.preset]
     if args.child:
         print(json.dumps(child(*args.child, args.device, args.steps, args.width, args.set)))
-        return
+        return 0
     name = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"
     print(f"device {name}, torch {torch.__version__}, DCGAN width {args.width}, {args.steps} steps, "
           f"overrides {args.set or 'none'}")
+    failed = 0
     print(f"{'res':>5} {'batch':>6} {'params':>10} {'ms/step':>9} {'img/s':>9} {'peak MiB':>9} {'MiB/img':>8}")
     for resolution in map(int, args.resolutions.split(",")):
         for batch in map(int, args.batches.split(",")):
@@ -105,11 +106,13 @@ def main() -> None:
             if done.returncode != 0:
                 last = (done.stderr.strip().splitlines() or ["?"])[-1]
                 print(f"{resolution:>5} {batch:>6}   failed: {last}", flush=True)
+                failed = 1
                 continue
             r = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"{resolution:>5} {batch:>6} {r['params']:>10,} {r['ms']:9.2f} {batch * 1000 / r['ms']:9.0f} "
                   f"{r['peak_mib']:9.1f} {r['peak_mib'] / batch:8.2f}", flush=True)
+    return failed
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
