@@ -23,7 +23,6 @@ from unittest import mock
 
 import torch
 
-
 # Named grids: "gpu" is where a GPU has room (issue 20: to batch 512, 64-128 px); "tiny" is the dry run's.
 PRESETS = {"gpu": ("32,64,128", "64,128,256,512"), "tiny": ("28", "8")}
 

@@ -4,7 +4,8 @@
                                              [--batch 32] [--threads 1] [--channels-last] [--device cpu]
 
 Both models train on the same mnist5k batch (32 px) in alternating rounds of `steps` steps, so a busy
-machine slows both alike (on CUDA each round ends with a synchronize, so kernels are timed, not launches); the median seconds per step of each, the floating-point operations of one step
+machine slows both alike (on CUDA each round ends with a synchronize: kernels are timed, not launches); the
+median seconds per step of each, the floating-point operations of one step
 (PyTorch's FlopCounterMode) and both ratios are printed: the FLOP ratio is what a device that runs these small
 convolutions at full efficiency would approach.
 """
