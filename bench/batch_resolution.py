@@ -2,6 +2,7 @@
 
     python bench/batch_resolution.py [--device cuda] [--resolutions 28,32,64,128] [--batches 32,64,128,256]
                                      [--steps 20] [--width 64] [--set train.precision=bf16 ...]
+    python bench/batch_resolution.py --device cuda --preset gpu   # batches 64..512 at 32, 64 and 128 px
 
 Each (resolution, batch) runs in a fresh process: the library's GAN (non-saturating loss, DCGAN generator and
 discriminator of base width 64) on scikit-learn's digits resized to the resolution, through Trainer.fit with the
@@ -21,6 +22,9 @@ from pathlib import Path
 from unittest import mock
 
 import torch
+
+# Named grids: "gpu" is where a GPU has room (issue 20: to batch 512, 64-128 px); "tiny" is the dry run's.
+PRESETS = {"gpu": ("32,64,128", "64,128,256,512"), "tiny": ("28", "8")}
 
 
 def _proc_kib(field: str) -> int:
@@ -71,8 +75,8 @@ def child(resolution: int, batch: int, device: str, steps: int, width: int, over
                 "params": sum(p.numel() for p in model.parameters())}
 
 
-def main() -> None:
-    """Run every (resolution, batch) in a child process and print the table."""
+def main() -> int:
+    """Run every (resolution, batch) in a child process and print the table; 1 when any row failed."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--resolutions", default="28,32,64,128")
@@ -80,14 +84,18 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--width", type=int, default=64)
     p.add_argument("--set", action="append", default=[], help="a config override, e.g. train.precision=bf16")
+    p.add_argument("--preset", choices=sorted(PRESETS), help="a named grid; replaces --resolutions/--batches")
     p.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.preset:
+        args.resolutions, args.batches = PRESETS[args.preset]
     if args.child:
         print(json.dumps(child(*args.child, args.device, args.steps, args.width, args.set)))
-        return
+        return 0
     name = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else "cpu"
     print(f"device {name}, torch {torch.__version__}, DCGAN width {args.width}, {args.steps} steps, "
           f"overrides {args.set or 'none'}")
+    failed = 0
     print(f"{'res':>5} {'batch':>6} {'params':>10} {'ms/step':>9} {'img/s':>9} {'peak MiB':>9} {'MiB/img':>8}")
     for resolution in map(int, args.resolutions.split(",")):
         for batch in map(int, args.batches.split(",")):
@@ -97,11 +105,13 @@ def main() -> None:
             if done.returncode != 0:
                 last = (done.stderr.strip().splitlines() or ["?"])[-1]
                 print(f"{resolution:>5} {batch:>6}   failed: {last}", flush=True)
+                failed = 1
                 continue
             r = json.loads(done.stdout.strip().splitlines()[-1])
             print(f"{resolution:>5} {batch:>6} {r['params']:>10,} {r['ms']:9.2f} {batch * 1000 / r['ms']:9.0f} "
                   f"{r['peak_mib']:9.1f} {r['peak_mib'] / batch:8.2f}", flush=True)
+    return failed
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

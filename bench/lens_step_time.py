@@ -1,10 +1,11 @@
 """Step time of the paper's weak DCGAN with and without the tempering lens, measured side by side.
 
     .venv/bin/python bench/lens_step_time.py [--steps 30] [--rounds 5] [--lens-width 8] [--lens-blocks 8]
-                                             [--batch 32] [--threads 1] [--channels-last]
+                                             [--batch 32] [--threads 1] [--channels-last] [--device cpu]
 
 Both models train on the same mnist5k batch (32 px) in alternating rounds of `steps` steps, so a busy
-machine slows both alike; the median seconds per step of each, the floating-point operations of one step
+machine slows both alike (on CUDA each round ends with a synchronize: kernels are timed, not launches); the
+median seconds per step of each, the floating-point operations of one step
 (PyTorch's FlopCounterMode) and both ratios are printed: the FLOP ratio is what a device that runs these small
 convolutions at full efficiency would approach.
 """
@@ -19,6 +20,7 @@ import torch
 
 from latentgan.api import build_model, data_shape_of, load_data
 from latentgan.config import load_config
+from latentgan.devices import select_device
 from latentgan.experiments.lens import WEAK_DCGAN
 
 
@@ -39,10 +41,18 @@ def _flops_per_step(model, batch, step: int) -> float:
     return float(counter.get_total_flops())
 
 
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def _seconds_per_step(model, batch, first_step: int, steps: int) -> float:
+    device = batch[0].device
+    _sync(device)
     start = time.perf_counter()
     for step in range(first_step, first_step + steps):
         model.training_step(batch, step)
+    _sync(device)
     return (time.perf_counter() - start) / steps
 
 
@@ -58,11 +68,14 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads (1: on a shared 2-core machine a 2-thread pool mostly waits for the other core)")
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     args = p.parse_args()
+    device = select_device(args.device)
     torch.set_num_threads(args.threads)
     plain, data = _model(None, args.batch)
     lensed, _ = _model(args.lens_width, args.batch, args.lens_blocks)
-    batch = data.batch(torch.arange(args.batch))
+    plain, lensed, data = plain.to(device), lensed.to(device), data.to(device)
+    batch = data.batch(torch.arange(args.batch, device=device))
     if args.channels_last:
         plain, lensed = plain.to(memory_format=torch.channels_last), lensed.to(memory_format=torch.channels_last)
         batch = (batch[0].contiguous(memory_format=torch.channels_last), *batch[1:])
@@ -76,6 +89,7 @@ def main() -> None:
              (("without lens", plain), ("with lens", lensed))}
     print(f"weak DCGAN ({' '.join(WEAK_DCGAN)}), batch {args.batch}, 32 px, lens width {args.lens_width}, "
           f"{args.lens_blocks} blocks, {'NHWC' if args.channels_last else 'NCHW'}, {torch.get_num_threads()} threads, "
+          f"{device}, "
           f"{args.rounds} rounds x {args.steps} steps")
     print(f"{'':>14}  {'ms/step':>8}  {'GFLOP/step':>10}")
     print(f"{'without lens':>14}: {base * 1000:8.1f}  {flops['without lens'] / 1e9:10.3f}")

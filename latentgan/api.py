@@ -10,6 +10,7 @@ from latentgan.checkpoint import load_latest_checkpoint
 from latentgan.config import RunConfig
 from latentgan.data import Dataset
 from latentgan.data.from_config import load_data
+from latentgan.devices import select_device
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.build import build_model, seed_everything  # noqa: F401 (part of the API)
 from latentgan.run import Run, check_model_name, checkpoints_dir, read_run
@@ -23,7 +24,7 @@ from latentgan.train.distributed import (
     sync_batch_norm,
 )
 from latentgan.train.run_dir import default_run_dir, prepare_new_run, write_run_files
-from latentgan.train.trainer import Trainer, select_device
+from latentgan.train.trainer import Trainer
 from latentgan.train.weight_average import check_averageable
 
 
@@ -95,7 +96,7 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
     return run_dir
 
 
-def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str = "cpu",
+def load(run_dir: str | Path, checkpoint: str | Path | None = None, device: str | torch.device = "cpu",
          averaged: bool = True) -> GenerativeModel:
     """The trained model of a run directory (newest checkpoint unless one is given), in eval mode.
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from latentgan.devices import select_device
 from latentgan.errors import RunDirError
 from latentgan.metrics.context import EvalContext
 from latentgan.metrics.registry import METRICS, evaluate, parse_metric_names
 from latentgan.run import Run
-from latentgan.train.trainer import select_device
 
 # Inception FID costs ~20 minutes per 10k images on a 2-core CPU, so it is asked for by name.
 SLOW_METRICS = ("fid",)

@@ -11,12 +11,14 @@ import math
 from pathlib import Path
 from typing import Any
 
+import torch
 import yaml
 
 from latentgan.checkpoint import list_checkpoints, load_latest_checkpoint, read_checkpoint
 from latentgan.config import RunConfig, config_from_dict
 from latentgan.data.base import Dataset
 from latentgan.data.from_config import load_split, resolve_split
+from latentgan.devices import select_device
 from latentgan.errors import CheckpointError, ConfigError, RunDirError
 from latentgan.files import write_text_atomic
 from latentgan.models.base import DataShape, GenerativeModel
@@ -103,11 +105,12 @@ class Run:
         return list_checkpoints(checkpoints_dir(self.path))
 
     def model(self, averaged: bool = True, checkpoint: str | Path | None = None,
-              device: str = "cpu") -> GenerativeModel:
+              device: str | torch.device = "cpu") -> GenerativeModel:
         """The trained model (newest readable checkpoint unless one is given), in eval mode.
 
         A run trained with train.ema loads its averaged generating networks; averaged=False loads the live weights.
         """
+        device = select_device(device)  # a device this machine lacks: one clear error before any loading
         state = read_checkpoint(Path(checkpoint)) if checkpoint else load_latest_checkpoint(
             checkpoints_dir(self.path), warn=lambda msg: None)
         check_model_name(state, self.config, self.path)

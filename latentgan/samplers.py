@@ -8,6 +8,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from latentgan import rng
+
 _JITTER = 1e-6  # added to covariance diagonals so the Cholesky factor exists for rank-deficient codes
 
 
@@ -25,10 +27,12 @@ class GaussianMixtureSampler:
         return self.weights.shape[0]
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """n codes (n, d) on the CPU; with a generator, the draw moves no global RNG."""
-        component = torch.multinomial(self.weights.cpu().float(), n, replacement=True, generator=generator)
-        eps = torch.randn(n, self.means.shape[1], generator=generator, dtype=self.means.dtype)
-        chol, mean = self.cholesky.cpu()[component], self.means.cpu()[component]
+        """n codes (n, d) on the generator's device (the CPU without one); a generator moves no global RNG."""
+        # All on the generator's device: torch refuses a generator of another device than the tensor it fills.
+        where = rng.draw_device(generator, "cpu")
+        component = rng.multinomial(self.weights.to(where, torch.float32), n, generator)
+        eps = rng.randn((n, self.means.shape[1]), generator, where, self.means.dtype)
+        chol, mean = self.cholesky.to(where)[component], self.means.to(where)[component]
         return mean + (chol @ eps.unsqueeze(-1)).squeeze(-1)
 
 

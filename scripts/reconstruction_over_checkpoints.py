@@ -21,6 +21,7 @@ import torch
 
 import latentgan
 from latentgan.api import load_data
+from latentgan.checkpoint import checkpoint_step, list_checkpoints
 from latentgan.data.base import to_unit_range
 from latentgan.data.transforms import TransformConfig
 from latentgan.experiments.ive import knn_accuracy
@@ -28,7 +29,6 @@ from latentgan.metrics.builtin import GRAYSCALE_CLASSIFIED, grayscale_classifier
 from latentgan.metrics.classifier import load_classifier
 from latentgan.models.ive_gan import transform_config
 from latentgan.nn.in_batches import map_in_batches
-from latentgan.checkpoint import checkpoint_step, list_checkpoints
 from latentgan.train.run_dir import checkpoints_dir, read_run
 
 

@@ -16,8 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "latentgan"
 
 # Bottom to top; a module may import its own layer or any lower one. The first matching prefix wins.
 LAYERS: list[tuple[str, ...]] = [
-    ("latentgan.errors", "latentgan.config", "latentgan.files", "latentgan.schedules", "latentgan.plugins",
-     "latentgan.cache"),
+    ("latentgan.errors", "latentgan.devices", "latentgan.rng", "latentgan.config", "latentgan.files",
+     "latentgan.schedules", "latentgan.plugins", "latentgan.cache"),
     ("latentgan.data", "latentgan.nn", "latentgan.losses", "latentgan.latent", "latentgan.samplers",
      "latentgan.growth",
      # drawing primitives: they only draw and write files, so the trainer's sample grids may use them

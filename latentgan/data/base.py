@@ -84,10 +84,12 @@ class IndexBatcher:
 
     Each epoch's order is a pure function of (seed, epoch), so saving two integers is enough to
     continue the exact same data order after a restart. With world_size > 1 each rank takes a
-    distinct, equally sized shard of every epoch.
+    distinct, equally sized shard of every epoch. The order is drawn on the CPU (the same on every device) and
+    copied to `device` once per epoch, so a step slices a tensor already there and never waits for the host.
     """
 
-    def __init__(self, n: int, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1):
+    def __init__(self, n: int, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1,
+                 device: torch.device | str = "cpu"):
         if batch_size < 1:
             raise DataError(f"batch_size must be at least 1, got {batch_size}")
         per_rank = n // world_size
@@ -98,6 +100,7 @@ class IndexBatcher:
             )
         self.n, self.batch_size, self.seed = n, batch_size, seed
         self.rank, self.world_size = rank, world_size
+        self.device = torch.device(device)
         self.epoch, self.position = 0, 0
         self._order: Tensor | None = None
 
@@ -105,7 +108,7 @@ class IndexBatcher:
         g = torch.Generator().manual_seed(self.seed * 1_000_003 + self.epoch)
         perm = torch.randperm(self.n, generator=g)
         per_rank = self.n // self.world_size
-        return perm[self.rank * per_rank:(self.rank + 1) * per_rank]
+        return perm[self.rank * per_rank:(self.rank + 1) * per_rank].to(self.device)
 
     def next(self) -> Tensor:
         """Indices of the next batch (the last partial batch of an epoch is dropped)."""

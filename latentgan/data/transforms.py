@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from latentgan import rng
+
 
 @dataclass(frozen=True)
 class TransformConfig:
@@ -36,7 +38,7 @@ class TransformConfig:
 
 
 def _uniform(n: int, bound: float, generator: torch.Generator | None, device) -> Tensor:
-    return (torch.rand(n, device=device, generator=generator) * 2.0 - 1.0) * bound
+    return (rng.rand((n,), generator, device) * 2.0 - 1.0) * bound
 
 
 def affine_transform(x: Tensor, cfg: TransformConfig, background: float,
@@ -45,10 +47,10 @@ def affine_transform(x: Tensor, cfg: TransformConfig, background: float,
     n, _, h, w = x.shape
     device = x.device
     angle = _uniform(n, math.radians(cfg.rotate), generator, device)
-    shift = torch.randint(-cfg.shift, cfg.shift + 1, (n, 2), device=device, generator=generator).float()
+    shift = rng.randint(-cfg.shift, cfg.shift + 1, (n, 2), generator, device).float()
     flip = torch.ones(n, device=device)
     if cfg.flip:
-        flip = torch.where(torch.rand(n, device=device, generator=generator) < 0.5, -1.0, 1.0)
+        flip = torch.where(rng.rand((n,), generator, device) < 0.5, -1.0, 1.0)
     cos, sin = torch.cos(angle), torch.sin(angle)
     # The grid maps output coordinates to input ones in [-1, 1] units: shifts of s pixels are 2s / size.
     theta = torch.stack([
@@ -92,8 +94,15 @@ def _rotate_hue(x: Tensor, angle: Tensor) -> Tensor:
 def gaussian_shift(points: Tensor, cov: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """Points (N, D) plus t ~ N(0, cov / 2): IVE-GAN's invariance for mixtures (Eq. 4)."""
     chol = torch.linalg.cholesky(cov.to(points) / 2.0)
-    noise = torch.randn(points.shape, device=points.device, generator=generator, dtype=points.dtype)
+    noise = rng.randn(points.shape, generator, points.device, points.dtype)
     return points + noise @ chol.T
+
+
+def isotropic_shift(points: Tensor, std: Tensor | float, generator: torch.Generator | None = None) -> Tensor:
+    """Points (N, D) plus t ~ N(0, std^2 I / 2): `gaussian_shift` for Sigma = std^2 I, with std a device tensor
+    (no Cholesky factorisation, whose error check would wait for the GPU)."""
+    noise = rng.randn(points.shape, generator, points.device, points.dtype)
+    return points + noise * (std / math.sqrt(2.0))
 
 
 class RandomTransform:

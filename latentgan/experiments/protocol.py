@@ -15,13 +15,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from latentgan.errors import ConfigError
-
-if TYPE_CHECKING:
-    from latentgan.experiments.card import Card
-    from latentgan.experiments.registry import ExperimentSettings
 
 Tier = Literal["smoke", "cpu", "paper"]
 TIERS: tuple[Tier, ...] = ("smoke", "cpu", "paper")
@@ -205,8 +201,11 @@ def _call(job: tuple) -> object:
     return fn(*task)
 
 
-def finish_card(card: Card, settings: ExperimentSettings) -> Path:
-    """Stamp a card with the settings' tier and the wall-clock time since the experiment started; write it."""
+def finish_card(card: Any, settings: Any) -> Path:
+    """Stamp a Card with the ExperimentSettings' tier and the wall-clock time since it started; write it.
+
+    Typed loosely: card.py and registry.py import this module, so naming their classes here would be a circle.
+    """
     import time
 
     card.tier = settings.budget

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
+from latentgan import rng
 from latentgan.errors import ConfigError
 from latentgan.losses import get_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
@@ -270,7 +271,7 @@ class ALI(GenerativeModel):
         mu, log_sigma = self.encoder_output(x, y)
         if log_sigma is None:
             return mu
-        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        eps = rng.randn(mu.shape, generator, mu.device, mu.dtype)
         return mu + log_sigma.exp() * eps
 
     def encode(self, x: Tensor, y: Tensor | None = None) -> Tensor:
@@ -392,7 +393,7 @@ class ALI(GenerativeModel):
         """
         z = self.prior(n, generator) if z is None else z.to(self.device)
         if self.y_dim and y is None:
-            y = torch.randint(self.y_dim, (n,), generator=generator, device=self.device)
+            y = rng.randint(0, self.y_dim, (n,), generator, self.device)
         with eval_mode(self.decoder):
             return self.decode(z, y)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+from latentgan import rng
 from latentgan.errors import ConfigError
 from latentgan.growth import GrowthSchedule, doubling_stages
 from latentgan.losses import get_loss, gradient_penalty
@@ -148,7 +149,7 @@ class GrowingCNNGAN(GrowingModel):
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Un-normalised prior codes: (n, latent_dim) standard Gaussian (normalised inside the generator)."""
-        return torch.randn(n, self.config.latent_dim, device=self.device, generator=generator)
+        return rng.randn((n, self.config.latent_dim), generator, self.device)
 
     def _generate(self, g: Tensor) -> Tensor:
         # The thesis' prior: the final-size Gaussian normalised to unit length, first latent_k entries used.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
-from latentgan.data.transforms import RandomTransform, TransformConfig, gaussian_shift
+from latentgan.data.transforms import RandomTransform, TransformConfig, isotropic_shift
 from latentgan.errors import ConfigError
 from latentgan.losses import get_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
@@ -216,8 +216,8 @@ class IVEGAN(GenerativeModel):
     def transform_batch(self, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
         """T(x): the configured random transformations of a batch (a Gaussian shift for 2-D points)."""
         if x.dim() == 2:
-            std = max(float(self.point_std), 0.0)
-            return gaussian_shift(x, std**2 * torch.eye(x.shape[1]), generator)
+            # The std stays a device tensor: a training step reads nothing back to the host.
+            return isotropic_shift(x, self.point_std.clamp(min=0.0), generator)
         return self.transform(x, generator)
 
     def encode(self, x: Tensor) -> Tensor:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from latentgan import rng
 from latentgan.errors import ConfigError
 from latentgan.models.base import DataShape, GenerativeModel
 from latentgan.models.registry import register_model
@@ -85,5 +86,5 @@ class PCAModel(GenerativeModel):
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Decode scores drawn from N(0, diag(variances)), clipped to the data range."""
-        z = torch.randn(n, self.config.latent_dim, generator=generator).to(self.device) * self.variances.sqrt()
+        z = rng.randn((n, self.config.latent_dim), generator, self.device) * self.variances.sqrt()
         return self.decode(z).clamp(*self.data_shape.value_range)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
+from latentgan import rng
 from latentgan.errors import ConfigError
 from latentgan.losses import reconstruction_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
@@ -103,7 +104,7 @@ class VAE(GenerativeModel):
 
     def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """z ~ N(0, I): (n, latent_dim)."""
-        return torch.randn(n, self.config.latent_dim, generator=generator).to(self.device)
+        return rng.randn((n, self.config.latent_dim), generator, self.device)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

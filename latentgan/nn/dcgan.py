@@ -12,6 +12,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
 
+from latentgan import rng
 from latentgan.errors import ConfigError
 from latentgan.nn.blocks import ConvBlock, resolve_norm
 
@@ -176,5 +177,5 @@ class DCGANEncoder(nn.Module):
     def rsample(self, out: Tensor, generator: torch.Generator | None = None) -> Tensor:
         """out: (N, 2 * latent_dim) -> z = mu + exp(log_sigma) * eps, (N, latent_dim), differentiable."""
         mu, log_sigma = self.split(out)
-        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        eps = rng.randn(mu.shape, generator, mu.device, mu.dtype)
         return mu + log_sigma.exp() * eps

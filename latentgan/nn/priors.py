@@ -5,16 +5,18 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from latentgan import rng
+
 PRIORS = ("normal", "uniform")
 
 
 def sample_prior(name: str, n: int, dim: int, device: torch.device | str = "cpu",
                  generator: torch.Generator | None = None) -> Tensor:
-    """Draw (n, dim) latent codes from the named prior on `device`."""
+    """Draw (n, dim) latent codes from the named prior on `device` (a generator of any device will do)."""
     if name == "normal":
-        return torch.randn(n, dim, device=device, generator=generator)
+        return rng.randn((n, dim), generator, device)
     if name == "uniform":
-        return torch.rand(n, dim, device=device, generator=generator) * 2.0 - 1.0
+        return rng.rand((n, dim), generator, device) * 2.0 - 1.0
     raise ValueError(f"unknown prior '{name}'; choose one of: {', '.join(PRIORS)}")
 
 

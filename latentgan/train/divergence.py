@@ -77,10 +77,10 @@ class DivergenceGuard:
         self._checked_step: int | None = None
 
     def observe(self, losses: dict[str, Tensor | float], step: int) -> None:
-        """Note which of this step's losses are NaN/Inf; on an accelerator without synchronising."""
+        """Note which of this step's losses are NaN/Inf, without reading them (no host synchronisation)."""
         for name, value in losses.items():
             first = self._first_bad.get(name, _NEVER)
-            if isinstance(value, Tensor) and value.device.type != "cpu":
+            if isinstance(value, Tensor):  # also on the CPU: the step path reads no value on any device
                 self._first_bad[name] = first_bad_step_on_device(first, value, step)
             elif first == _NEVER and not math.isfinite(_as_float(value)):
                 self._first_bad[name] = step  # CPU: reading the value costs no more than recording it

@@ -56,9 +56,11 @@ def _compilable(module: nn.Module) -> bool:
     return not isinstance(module, nn.Embedding) and any(True for _ in module.parameters())
 
 
-def resolve_fast_path(train, model: nn.Module, device: torch.device) -> FastPath:
+def resolve_fast_path(train, model: nn.Module, device: torch.device, notice=print) -> FastPath:
     """The switches of train (a TrainConfig) resolved for this model and device, refusing combinations that fail.
 
+    A compile mode the model cannot hold (a growing model, WGAN-GP's double backward) falls back to eager with
+    a one-line `notice`, as does reduce-overhead (CUDA graphs) off CUDA, which runs as the default mode there.
     On CUDA this also sets torch.backends.cudnn.benchmark (a process-wide flag) from train.cudnn_benchmark.
     """
     is_image = bool(getattr(getattr(model, "data_shape", None), "is_image", False))
@@ -71,16 +73,29 @@ def resolve_fast_path(train, model: nn.Module, device: torch.device) -> FastPath
     # null: on for image networks. Measured on CPU (docs/performance.md): 13-30 % faster steps for the GAN, GLO
     # and IVE-GAN, 7 % slower for ALI's tables; on GPUs it is the layout cuDNN's tensor-core kernels prefer.
     channels_last = is_image if train.channels_last is None else bool(train.channels_last) and is_image
-    if train.compile != "off":
-        from latentgan.models.growing import GrowingModel
-
-        if isinstance(model, GrowingModel):
-            raise ConfigError("train.compile cannot follow a growing model: its networks change shape and its "
-                              "fade-in weight changes every step, so each step would recompile; set "
-                              "train.compile=off")
-        if getattr(getattr(model, "loss", None), "needs_gradient_penalty", False):
-            raise ConfigError("train.compile does not support WGAN-GP: torch.compile's autograd cannot differentiate "
-                              "the gradient penalty twice; set train.compile=off (bf16 and channels_last still apply)")
+    compile_mode = _compile_mode(train.compile, model, device, notice)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = bool(train.cudnn_benchmark)
-    return FastPath(device, precision, channels_last, train.compile)
+    return FastPath(device, precision, channels_last, compile_mode)
+
+
+def _compile_mode(mode: str, model: nn.Module, device: torch.device, notice) -> str:
+    """train.compile for this model and device: 'off' (with a notice) where compiled networks cannot hold."""
+    if mode == "off":
+        return mode
+    from latentgan.models.growing import GrowingModel
+
+    if isinstance(model, GrowingModel):
+        notice(f"notice: train.compile={mode} does not fit a growing model (its networks change shape and the "
+               "fade-in weight every step, so each step would recompile); training eagerly")
+        return "off"
+    if getattr(getattr(model, "loss", None), "needs_gradient_penalty", False):
+        notice(f"notice: train.compile={mode} cannot hold WGAN-GP (torch.compile's autograd cannot differentiate "
+               "the gradient penalty twice); training eagerly, bf16 and channels_last still apply")
+        return "off"
+    if mode == "reduce-overhead" and device.type != "cuda":
+        notice(f"notice: train.compile=reduce-overhead captures CUDA graphs, which {device.type} lacks; "
+               "compiling in the default mode")
+        return "default"
+    return mode
+

@@ -10,13 +10,12 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
-import torch
 from tqdm import tqdm
 
 from latentgan.checkpoint import checkpoint_path, rng_state, save_checkpoint, set_rng_state
 from latentgan.config import RunConfig
 from latentgan.data import Dataset, IndexBatcher
-from latentgan.errors import CheckpointError, ConfigError
+from latentgan.errors import CheckpointError
 from latentgan.models.base import GenerativeModel
 from latentgan.train.distributed import (
     SINGLE,
@@ -37,16 +36,6 @@ from latentgan.train.summary import write_summary
 from latentgan.train.weight_average import WeightAverage
 
 
-def select_device(name: str) -> torch.device:
-    """'auto' means CUDA when present, else CPU; anything else is used as given."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device is cuda but no CUDA GPU is visible; use --device cpu or auto")
-    return device
-
-
 class Trainer:
     """Runs `model.training_step` for config.train.steps steps, writing into run_dir."""
 
@@ -57,14 +46,15 @@ class Trainer:
         # Under torchrun each process reads its own shard of every epoch and only rank 0 writes files.
         self.dist = dist
         self.averager = GradientAverager(dist)
-        self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed, rank=dist.rank, world_size=dist.world_size)
+        self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed, rank=dist.rank, world_size=dist.world_size,
+                                    device=data.x.device)
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
         self.losses = LossAccumulator()
         self.step = 0
         self.wall_seconds = 0.0  # training time over all sessions of the run
         self._eval_data: dict = {}
         self.guard = DivergenceGuard(model, self.run_dir)
-        self.fast = resolve_fast_path(t, model, model.device)
+        self.fast = resolve_fast_path(t, model, model.device, notice=log)
         self._prepared: frozenset[int] = frozenset()
         self.average = WeightAverage(model, t.ema, t.ema_start) if t.ema else None
 

@@ -106,12 +106,33 @@ def test_compiled_networks_train_like_eager_and_checkpoint_the_same_keys(tmp_pat
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["model.loss=wgan-gp"], "train.compile does not support WGAN-GP"),
-    (["model.name=bgan", "model.width=8", "data.pad_to=32"], "train.compile cannot follow a growing model"),
+    (["model.loss=wgan-gp"], "cannot hold WGAN-GP"),
+    (["model.name=bgan", "model.width=8", "data.pad_to=32"], "does not fit a growing model"),
 ])
-def test_compile_is_refused_where_it_cannot_work(tmp_path, extra, message):
-    with pytest.raises(ConfigError, match=message):
-        _trainer(tmp_path, [*extra, "train.compile=default"])
+@pytest.mark.parametrize("mode", ["default", "reduce-overhead"])
+def test_compile_falls_back_with_one_notice_where_a_graph_cannot_hold(extra, message, mode):
+    config = load_config(None, ["model.name=gan", "data.name=digits", "data.resize=28", "data.limit=64",
+                                "train.device=cpu", *extra, f"train.compile={mode}"])
+    model = build_model(config, data_shape_of(load_data(config)), seed=0)
+    notices: list[str] = []
+    fast = fast_path.resolve_fast_path(config.train, model, torch.device("cpu"), notice=notices.append)
+    assert fast.compile_mode == "off"
+    assert len(notices) == 1 and message in notices[0] and mode in notices[0]
+
+
+def test_reduce_overhead_off_cuda_compiles_in_the_default_mode_with_a_notice():
+    config = load_config(None, ["model.name=gan", "data.name=ring", "train.compile=reduce-overhead"])
+    model = build_model(config, data_shape_of(load_data(config)), seed=0)
+    notices: list[str] = []
+    fast = fast_path.resolve_fast_path(config.train, model, torch.device("cpu"), notice=notices.append)
+    assert fast.compile_mode == "default" and len(notices) == 1 and "CUDA graphs" in notices[0]
+
+
+def test_reduce_overhead_trains_like_eager_on_the_cpu(tmp_path, monkeypatch):
+    monkeypatch.setattr(fast_path, "COMPILE_BACKEND", "aot_eager")  # the same tracing, no C++ compiler needed
+    eager = _losses(_trainer(tmp_path / "a", []))
+    compiled = _losses(_trainer(tmp_path / "b", ["train.compile=reduce-overhead"]))
+    assert compiled == pytest.approx(eager, rel=1e-4)
 
 
 def test_glo_projects_rows_that_appear_twice_in_a_batch():
