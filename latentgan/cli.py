@@ -13,6 +13,8 @@ EPILOG = """examples:
   latentgan train --model gan --data ring --steps 3000 --set model.loss=lsgan --out runs/ring
   latentgan resume runs/ring --steps 6000
   latentgan sample runs/ring --n 64 --out ring.png
+  latentgan encode runs/digits my_images/ --out codes.npz
+  latentgan fid runs/digits my_images/
   latentgan data info fashion-mnist
 """
 
@@ -53,29 +55,90 @@ def _finished(run_dir) -> None:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    import torch
+    from latentgan.commands.sample import sample_run
 
-    from latentgan.data.base import to_unit_range
-    from latentgan.errors import ConfigError
-    from latentgan.run import Run
-    from latentgan.viz import save_image_grid, save_points_plot
-
-    if args.n < 1:
-        raise ConfigError(f"--n must be at least 1, got {args.n}")
-    out = Path(args.out)
-    if out.suffix.lower() not in (".png", ".pt"):
-        raise ConfigError(f"--out must end in .png (a picture) or .pt (a tensor), got '{out}'")
-    model = Run.open(args.run_dir).model(averaged=not args.live_weights, device=args.device or "cpu")
-    generator = torch.Generator(device=model.device).manual_seed(args.seed)
-    samples = model.sample(args.n, generator=generator).cpu()
-    if out.suffix.lower() == ".pt":
-        torch.save(samples, out)
-    elif model.data_shape.is_image:
-        save_image_grid(to_unit_range(samples, model.data_shape.value_range), out)
-    else:
-        save_points_plot(samples, out, title=f"{args.n} samples")
+    out = sample_run(args.run_dir, args.n, args.out, seed=args.seed, device=args.device,
+                     live_weights=args.live_weights)
     print(f"wrote {args.n} samples to {out}")
     return 0
+
+
+def _encode(args: argparse.Namespace) -> int:
+    from latentgan.commands.encode import encode_images
+
+    out, note = encode_images(args.run_dir, args.images, args.out, device=args.device, fit=args.fit,
+                              live_weights=args.live_weights)
+    print(f"{note}; wrote their codes to {out}")
+    return 0
+
+
+def _reconstruct(args: argparse.Namespace) -> int:
+    from latentgan.commands.reconstruct import reconstruct_images
+
+    out, note = reconstruct_images(args.run_dir, args.images, args.out, device=args.device, fit=args.fit,
+                                   live_weights=args.live_weights)
+    print(f"{note}; wrote the reconstructions to {out}")
+    return 0
+
+
+def _interpolate(args: argparse.Namespace) -> int:
+    from latentgan.commands.interpolate import interpolate_images
+
+    out = interpolate_images(args.run_dir, args.image_a, args.image_b, args.out, steps=args.steps, mode=args.mode,
+                             device=args.device, fit=args.fit, live_weights=args.live_weights)
+    print(f"wrote the {args.steps}-step path to {out}")
+    return 0
+
+
+def _fid(args: argparse.Namespace) -> int:
+    from latentgan.commands.fid import fid
+
+    value, n_a, n_b = fid(args.a, args.b, n=args.n, features=args.features, inception_path=args.inception,
+                          device=args.device, seed=args.seed)
+    print(f"FID ({args.features}) = {value:.4f}  ({n_a} vs {n_b} images)")
+    return 0
+
+
+def _add_image_commands(sub) -> None:
+    """encode, reconstruct, interpolate and fid: a user's own images through a run."""
+    def common(p, images: bool = True) -> None:
+        p.add_argument("run_dir", help="run directory written by `latentgan train`")
+        if images:
+            p.add_argument("images", help="an image file or a folder of them (non-images are skipped and counted)")
+        p.add_argument("--fit", choices=("crop", "stretch"), default="crop",
+                       help="centre-crop to a square (default) or stretch, before resizing to the model's size")
+        p.add_argument("--device", help="device (default cpu)")
+        p.add_argument("--live-weights", action="store_true", help="a run trained with train.ema: the last weights")
+
+    p = sub.add_parser("encode", help="encode your images into the run's codes (.npz)")
+    common(p)
+    p.add_argument("--out", required=True, help="codes.npz: `codes` (N, latent_dim) and file `names`")
+    p.set_defaults(func=_encode)
+    p = sub.add_parser("reconstruct", help="your images through encode and decode: a grid or a folder")
+    common(p)
+    p.add_argument("--out", required=True, help="grid.png (original beside reconstruction) or a folder")
+    p.set_defaults(func=_reconstruct)
+    p = sub.add_parser("interpolate", help="decode the path between the codes of two of your images")
+    common(p, images=False)
+    p.add_argument("image_a", help="the first image")
+    p.add_argument("image_b", help="the second image")
+    p.add_argument("--steps", type=int, default=8, help="decoded images on the path, ends included (default 8)")
+    p.add_argument("--mode", choices=("linear", "slerp"), default="linear", help="path shape (default linear)")
+    p.add_argument("--out", required=True, help="strip.png: image A, the path, image B")
+    p.set_defaults(func=_interpolate)
+    p = sub.add_parser("fid", help="FID between two folders, or a run's samples and a folder",
+                       description="Inception features in torch-fidelity's convention: RGB at the image's own "
+                                   "size, 8-bit, TF1 bilinear resize to 299x299 (clean-fid's resize gives ~20 %% "
+                                   "higher FIDs).")
+    p.add_argument("a", help="a folder of images, or a run directory (its samples)")
+    p.add_argument("b", help="a folder of images")
+    p.add_argument("--n", type=int, default=10_000, help="samples drawn from a run (default 10000)")
+    p.add_argument("--features", default="inception",
+                   help="inception (default) or classifier-<dataset> (28 px grayscale digit features)")
+    p.add_argument("--inception", help="path of the FID Inception TorchScript file (default: the packaged one)")
+    p.add_argument("--seed", type=int, default=0, help="seed of a run's samples (default 0)")
+    p.add_argument("--device", help="device (default cpu)")
+    p.set_defaults(func=_fid)
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -214,12 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="draw samples from a trained run")
     p.add_argument("run_dir", help="run directory written by `latentgan train`")
     p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
-    p.add_argument("--out", required=True, help="output file: .png grid/scatter or .pt tensor")
+    p.add_argument("--out", required=True, help="output: .png grid/scatter, .pt tensor, .npz (images and codes) "
+                                                "or DIR/ (one PNG per sample)")
     p.add_argument("--seed", type=int, default=0, help="seed of the latent codes (default 0)")
     p.add_argument("--device", help="device to sample on (default cpu)")
     p.add_argument("--live-weights", action="store_true",
                    help="a run trained with train.ema: sample from the last weights, not their average")
     p.set_defaults(func=_sample)
+    _add_image_commands(sub)
     p = sub.add_parser("eval", help="measure a run (FID, mode coverage, reconstruction, probes, ...)",
                        description="Evaluate a run's newest checkpoint; prints a table and merges the results "
                                    "into RUN_DIR/eval.json. Metrics that do not apply to the run are listed as "

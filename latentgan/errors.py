@@ -19,3 +19,11 @@ class CheckpointError(LatentganError):
 
 class MetricError(LatentganError, ValueError):
     """A metric cannot be computed as asked; the message names the problem and the fix."""
+
+
+class CapabilityError(LatentganError, NotImplementedError):
+    """A model was asked for something it does not do (encode with a GAN, classify with a VAE)."""
+
+
+class InputError(LatentganError, ValueError):
+    """Images, points or codes handed to a model have the wrong shape, type or value range."""

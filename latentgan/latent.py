@@ -1,4 +1,4 @@
-"""Operations on latent codes shared by models, figures and the explorer: paths between codes and projection."""
+"""Operations on latent codes shared by models, figures, the explorer and the report: paths and projection."""
 
 from __future__ import annotations
 
@@ -14,20 +14,37 @@ def project_codes(z: Tensor, projection: str) -> Tensor:
     return z / norm.clamp_min(1.0)
 
 
-def lerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
-    """Straight-line codes between flat codes a, b (d,) at fractions t (T,): (T, d)."""
-    t = t.to(a.dtype)[:, None]
-    return (1 - t) * a + t * b
+MODES = ("linear", "slerp")
+_ALIASES = {"spherical": "slerp"}  # the explorer's page calls slerp "spherical"
 
 
-def slerp(a: Tensor, b: Tensor, t: Tensor) -> Tensor:
-    """Great-circle codes between flat codes a, b (d,) at fractions t (T,): (T, d) (White 2016).
+def path_at(a: Tensor, b: Tensor, t: Tensor, mode: str = "linear") -> Tensor:
+    """Codes on the path a -> b (each (d,)) at fractions t (T,): (T, d).
 
-    (Anti)parallel codes have no unique great circle; the straight line is the limit there, so no NaN.
+    "slerp" follows the great circle (White 2016), which keeps the norm of equal-norm codes, so paths between
+    Gaussian codes stay where the prior puts its mass instead of cutting through the origin.
     """
-    t = t.to(a.dtype)
-    cos = torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)
-    omega = torch.arccos(cos.clamp(-1.0, 1.0))
-    if omega.abs() < 1e-6:
-        return lerp(a, b, t)
-    return (torch.sin((1 - t) * omega)[:, None] * a + torch.sin(t * omega)[:, None] * b) / torch.sin(omega)
+    mode = _ALIASES.get(mode, mode)
+    if mode not in MODES:
+        raise ValueError(f"unknown interpolation mode {mode!r}; choose one of {', '.join(MODES)}")
+    t = t.to(a.dtype)[:, None]
+    if mode == "linear":
+        return a + t * (b - a)
+    cos = (torch.dot(a, b) / (a.norm() * b.norm()).clamp_min(1e-12)).clamp(-1.0, 1.0)
+    omega = torch.arccos(cos)
+    if omega.abs() < 1e-6:  # (nearly) parallel codes: the great circle is undefined, linear is the limit
+        return a + t * (b - a)
+    sin = torch.sin(omega)
+    return (torch.sin((1 - t) * omega) / sin) * a + (torch.sin(t * omega) / sin) * b
+
+
+def interpolate_codes(z0: Tensor, z1: Tensor, steps: int, mode: str = "linear") -> Tensor:
+    """Codes on the path from z0 to z1 (both (d,) or any equal shape), endpoints included: (steps, *z0.shape)."""
+    if z0.shape != z1.shape:
+        raise ValueError(f"codes must have the same shape, got {tuple(z0.shape)} and {tuple(z1.shape)}")
+    if steps < 2:
+        raise ValueError(f"steps must be >= 2 to include both endpoints, got {steps}")
+    # float64 so the endpoints come back equal to the codes to float32 precision
+    a, b = z0.detach().reshape(-1).double(), z1.detach().to(z0.device).reshape(-1).double()
+    t = torch.linspace(0.0, 1.0, steps, dtype=torch.float64, device=a.device)
+    return path_at(a, b, t, mode).to(z0.dtype).reshape(steps, *z0.shape)

@@ -19,13 +19,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("latentgan.errors", "latentgan.devices", "latentgan.rng", "latentgan.config", "latentgan.files",
      "latentgan.schedules", "latentgan.plugins", "latentgan.cache"),
     ("latentgan.data", "latentgan.nn", "latentgan.losses", "latentgan.latent", "latentgan.samplers",
+     "latentgan.inputs", "latentgan.images",
      "latentgan.growth",
      # drawing primitives: they only draw and write files, so the trainer's sample grids may use them
      "latentgan.viz.save", "latentgan.viz.grid", "latentgan.viz.points"),
     ("latentgan.models",),
     ("latentgan.checkpoint", "latentgan.run"),
     ("latentgan.metrics", "latentgan.train"),
-    ("latentgan.viz", "latentgan.evaluation", "latentgan.experiments"),
+    ("latentgan.viz", "latentgan.evaluation", "latentgan.experiments", "latentgan.commands"),
     ("latentgan.api", "latentgan.cli", "latentgan.explore", "latentgan.__main__"),
 ]
 

@@ -42,13 +42,12 @@ class ModelAdapter:
                                 "points.png` for a scatter plot")
         self.model = model
         self.name = model.config.name
-        self.latent_dim = int(model.config.latent_dim)
+        self.latent_dim = model.code_dim
         self.shape: tuple[int, int, int] = tuple(model.data_shape.sample_shape)
         self.value_range: tuple[float, float] = tuple(model.data_shape.value_range)
-        self.can_encode = callable(getattr(model, "encode", None))
+        self.can_encode = model.encoding is not None
         # GLO (and any model with an inversion budget) encodes by gradient steps: slower, and worth saying so.
-        self.encode_kind = ("optimisation" if hasattr(model.config, "encode_steps") else "forward pass") \
-            if self.can_encode else None
+        self.encode_kind = {"forward": "forward pass", "optimisation": "optimisation", None: None}[model.encoding]
         self.conditioning = _conditioning(model, class_names)
 
     def describe(self) -> dict:
@@ -72,29 +71,18 @@ class ModelAdapter:
         """x: (N, C, H, W) in the data range -> codes (N, latent_dim); y: (N, y_dim) for conditional models."""
         if not self.can_encode:
             raise ExplorerError(f"the {self.name} model has no encoder; it can only sample")
-        x = x.to(self.model.device, torch.float32)
-        # GLO's encode needs gradients internally and enables them itself; the others are forward passes.
-        with torch.no_grad() if self.encode_kind == "forward pass" else torch.enable_grad():
-            if self.conditioning is None:
-                codes = self.model.encode(x)
-            else:
-                codes = self.model.encode(x, self._y(y, x.shape[0]))
-        return codes.detach().cpu().float()
+        # The model's public encode checks x, runs without gradients (or optimises, for GLO) and detaches.
+        if self.conditioning is None:
+            codes = self.model.encode(x)
+        else:
+            codes = self.model.encode(x, self._y(y, x.shape[0]))
+        return codes.cpu().float()
 
     def random_codes(self, n: int, seed: int) -> Tensor:
         """n codes (n, latent_dim) from the distribution the model samples from, fixed by seed."""
         generator = torch.Generator().manual_seed(seed)
-        model = self.model
-        if callable(getattr(model, "sampler", None)):  # GLO: the Gaussian (mixture) fitted to its codes
-            return model.sampler().sample(n, generator).float().cpu()
-        if isinstance(getattr(model, "variances", None), Tensor):  # PCA: scores with the components' variances
-            return torch.randn(n, self.latent_dim, generator=generator) * model.variances.cpu().sqrt()
-        if callable(getattr(model, "prior", None)):
-            # Drawn here on the CPU rather than by model.prior on its device: the same codes for a seed anywhere.
-            if getattr(model.config, "prior", "normal") == "uniform":
-                return torch.rand(n, self.latent_dim, generator=generator) * 2.0 - 1.0
-            return torch.randn(n, self.latent_dim, generator=generator)
-        raise ExplorerError(f"the {self.name} model has no prior or sampler to draw codes from")
+        # Drawn on the CPU rather than on the model's device: the same codes for a seed anywhere.
+        return self.model.random_codes(n, generator, device="cpu").float()
 
     def random_conditions(self, n: int, seed: int) -> Tensor | None:
         """n condition vectors (n, y_dim) drawn uniformly over the classes, or None for unconditional models."""
@@ -115,7 +103,7 @@ class ModelAdapter:
 
 
 def _conditioning(model: GenerativeModel, class_names: list[str] | None) -> Conditioning | None:
-    y_dim = int(getattr(model, "y_dim", 0) or 0)
+    y_dim = model.condition_dim
     if not y_dim:
         return None
     num_classes = model.data_shape.num_classes

@@ -18,7 +18,7 @@ from latentgan.data import Dataset
 from latentgan.data.from_config import HELDOUT
 from latentgan.errors import LatentganError
 from latentgan.explore.adapter import ExplorerError, ModelAdapter
-from latentgan.latent import lerp, slerp
+from latentgan.latent import path_at
 
 TEST_LIMIT = 1000  # test images offered (and encoded for the principal axes): enough for stable axes, fast on CPU
 REFERENCE_SAMPLES = 2000  # prior codes whose principal axes sample-only models walk along
@@ -175,9 +175,9 @@ class Explorer:
 
     def reference_codes(self) -> tuple[str, Tensor]:
         """Codes describing where the model's codes live: learned, encoded test images, or prior samples."""
-        table = getattr(self.model, "codes", None)
-        if isinstance(table, torch.nn.Embedding) and table.num_embeddings > 1:
-            return f"the {table.num_embeddings} learned codes of the training images", table.weight.detach().cpu()
+        table = self.model.training_codes()
+        if table is not None and table.shape[0] > 1:
+            return f"the {table.shape[0]} learned codes of the training images", table.cpu()
         if self.adapter.encode_kind == "forward pass" and self.test is not None:
             n = len(self.test)
             return f"the codes of {n} encoded test images", self.encode_test(list(range(n)))
@@ -216,9 +216,8 @@ def _principal(codes: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def interpolate(a: Tensor, b: Tensor, t: Tensor, mode: str = "linear") -> Tensor:
-    """Codes along the path a -> b (each (d,)) at fractions t (T,): (T, d); 'spherical' keeps the norm's arc."""
-    if mode == "linear":
-        return lerp(a, b, t)
-    if mode != "spherical":
-        raise RequestError(f"unknown interpolation mode '{mode}'; choose linear or spherical")
-    return slerp(a, b, t)
+    """Codes along the path a -> b (each (d,)) at fractions t (T,): (T, d); 'spherical' (slerp) keeps the norm's arc."""
+    try:
+        return path_at(a, b, t, mode)
+    except ValueError as e:
+        raise RequestError(f"unknown interpolation mode '{mode}'; choose linear or spherical") from e

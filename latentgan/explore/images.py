@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 from torch import Tensor
 
 from latentgan.data.base import to_unit_range
+from latentgan.inputs import check_examples
 
 ACCEPTED_FORMATS = ("PNG", "JPEG")
 # Pillow modes that hold exactly the channels a model reads, by channel count; anything else (alpha,
@@ -80,6 +81,5 @@ def read_upload(data: bytes, shape: tuple[int, int, int], value_range: tuple[flo
     if size != (width, height):
         raise ImageRefused(f"this model reads {width}x{height} px images; the upload is {size[0]}x{size[1]} px "
                            "(resize it first; the explorer does not resize)")
-    array = torch.from_numpy(pixels.reshape(height, width, channels).copy()).permute(2, 0, 1).float()
-    lo, hi = value_range
-    return (array * ((hi - lo) / 255.0) + lo).unsqueeze(0)
+    array = torch.from_numpy(pixels.reshape(height, width, channels).copy()).permute(2, 0, 1)
+    return check_examples(array.unsqueeze(0), shape, value_range)  # the same check and scaling as model.encode

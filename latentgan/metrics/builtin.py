@@ -48,9 +48,9 @@ def _needs_classifier(ctx: EvalContext) -> str | None:
 
 
 def _needs_encoder(ctx: EvalContext) -> str | None:
-    if not (hasattr(ctx.model, "encode") and hasattr(ctx.model, "decode")):
+    if ctx.model.encoding is None or not ctx.model.can("decode"):
         return "the model has no encoder"
-    if getattr(ctx.model.config, "conditional", False):
+    if ctx.model.conditional:
         return "a conditional model's encoder needs the condition y; the generic metric does not supply it"
     return None
 
@@ -62,8 +62,7 @@ def _needs_labelled_encoder(ctx: EvalContext) -> str | None:
 
 
 def _needs_decoder(ctx: EvalContext) -> str | None:
-    has = hasattr(ctx.model, "decode") and hasattr(ctx.model.config, "latent_dim")
-    return None if has else "the model has no decode(z)"
+    return None if ctx.model.can("decode") else "the model has no decode(z)"
 
 
 @register_metric("params", "parameter count of every network")
@@ -170,7 +169,7 @@ def probe(ctx: EvalContext) -> dict:
         return lambda x: fn(x.to(ctx.device)).flatten(1).cpu()
 
     # Models whose papers probe more than the code (ALI: last hidden layers + code) get that row too.
-    extra = {"hidden": on_device(ctx.model.probe_features)} if hasattr(ctx.model, "probe_features") else None
+    extra = {"hidden": on_device(ctx.model.probe_features)} if ctx.model.can("probe_features") else None
     return probe_report(on_device(ctx.model.encode), tx, ty.cpu(), vx, vy.cpu(), n_labels=min(ctx.count(1000), pool),
                         seed=ctx.seed, extra=extra)
 
@@ -182,6 +181,5 @@ def latent_order(ctx: EvalContext) -> dict:
     from latentgan.metrics.latent_order import latent_order as measure
 
     model = ctx.model
-    prior = getattr(model.config, "prior", "normal")
     with torch.no_grad():
-        return measure(model.decode, model.config.latent_dim, prior=prior, seed=ctx.seed, device=ctx.device)
+        return measure(model.decode, model.code_dim, prior=model.prior_name, seed=ctx.seed, device=ctx.device)

@@ -22,7 +22,7 @@ from latentgan.nn.ali_tables import TABLES, table_decoder, table_discriminator_p
 from latentgan.nn.conditioning import Conditioned, LinearEmbedding, condition_vector
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.joint_discriminator import JointDiscriminator
-from latentgan.nn.priors import PRIORS, sample_prior
+from latentgan.nn.priors import PRIORS
 
 ENCODERS = ("gaussian", "deterministic")
 UPDATES = ("alternating", "simultaneous")
@@ -241,11 +241,12 @@ class ALI(GenerativeModel):
         if not self.classes:
             raise ValueError("classify needs a semi-supervised ALI (model.labelled_examples > 0)")
         with eval_mode(self.encoder, self.discriminator):
-            return self.discriminator(x.to(self.device), self.encode(x.to(self.device))).argmax(dim=1)
+            return self.discriminator(x.to(self.device), self._encode(x.to(self.device))).argmax(dim=1)
 
-    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Latent codes z: (n, latent_dim) from the configured prior."""
-        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
+    @property
+    def condition_dim(self) -> int:
+        """y_dim: the label or attribute vector's length when conditional, else 0."""
+        return int(self.y_dim or 0)
 
     def condition(self, y: Tensor | None) -> Tensor | None:
         """Labels (N,) or vectors (N, y_dim) -> (N, y_dim) floats on the model's device; None if unconditional."""
@@ -274,7 +275,7 @@ class ALI(GenerativeModel):
         eps = rng.randn(mu.shape, generator, mu.device, mu.dtype)
         return mu + log_sigma.exp() * eps
 
-    def encode(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+    def _encode(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         """x: (N, ...) in the data range -> codes (N, latent_dim): the posterior mean for a Gaussian encoder."""
         return self.encoder_output(x, y)[0]
 
@@ -284,7 +285,7 @@ class ALI(GenerativeModel):
         The MLP and conditional encoders give their code alone.
         """
         if self.y_dim or self.arch == "mlp":
-            return self.encode(x)
+            return self._encode(x)
         hidden, h = [], x
         for layer in self.encoder:
             h = layer(h)
@@ -293,7 +294,7 @@ class ALI(GenerativeModel):
         mu = hidden[-1][:, :self.config.latent_dim]
         return torch.cat([*hidden[-5:-2], mu], dim=1)
 
-    def decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+    def _decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         """z: (N, latent_dim) -> x: (N, ...) in the data range (y: (N,) labels or (N, y_dim) if conditional)."""
         return self._run(self.decoder, z, y).view(z.shape[0], *self.data_shape.sample_shape)
 
@@ -305,7 +306,7 @@ class ALI(GenerativeModel):
         """D's logits on encoder pairs (L(x), G_z(x)) and decoder pairs (G_x(z), z), each (N, 1); shown = L(x)."""
         c = self.condition(y)
         return (self.real_logit(self.discriminator(shown, self.infer(x, y), c)),
-                self.real_logit(self.discriminator(self.decode(z, y), z, c)))
+                self.real_logit(self.discriminator(self._decode(z, y), z, c)))
 
     def _generator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
         # The paper's non-saturating form: D's own loss with the labels swapped (encoder pairs as "fake").
@@ -317,7 +318,7 @@ class ALI(GenerativeModel):
         """One D update and one encoder+decoder update, alternating (default) or simultaneous."""
         # Conditional: both pairs use the batch's y, the empirical p(y) of Eq. 7.
         x, y = batch[0], batch[1] if self.y_dim else None
-        z = self.prior(x.shape[0])
+        z = self.random_codes(x.shape[0])
         with torch.set_grad_enabled(self.lens is not None):
             lensed = self.apply_lens(x)  # one lens forward serves D, G and the lens's own update
         shown = lensed.detach()
@@ -341,7 +342,7 @@ class ALI(GenerativeModel):
     def _discriminator_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
         c = self.condition(y)
         with torch.no_grad():
-            z_hat, x_tilde = self.infer(x, y), self.decode(z, y)
+            z_hat, x_tilde = self.infer(x, y), self._decode(z, y)
         loss = self.loss.discriminator(self.real_logit(self.discriminator(shown, z_hat, c)),
                                        self.real_logit(self.discriminator(x_tilde, z, c)))
         if self.classes and self.labelled_y.numel():
@@ -391,17 +392,17 @@ class ALI(GenerativeModel):
         Conditional: y (n,) labels or (n, y_dim) vectors; uniform random labels when None. Fixed z with varying
         y shows what the condition controls (the paper's Figure 7).
         """
-        z = self.prior(n, generator) if z is None else z.to(self.device)
+        z = self.random_codes(n, generator) if z is None else z.to(self.device)
         if self.y_dim and y is None:
             y = rng.randint(0, self.y_dim, (n,), generator, self.device)
         with eval_mode(self.decoder):
-            return self.decode(z, y)
+            return self._decode(z, y)
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+    def _reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         """G_x(E[G_z(x)]): (N, ...) -> (N, ...), encoder and decoder in eval mode."""
         with eval_mode(self.encoder, self.decoder):
-            return self.decode(self.encode(x, y), y)
+            return self._decode(self._encode(x, y), y)
 
 
 register_model("bigan", BiGANConfig, "BiGAN: ALI with a deterministic encoder and a uniform prior")(ALI)

@@ -149,12 +149,12 @@ class GANInverse(FrozenDecoderALI):
     def inverse_loss(self, z: Tensor) -> Tensor:
         """Batch mean of ||z - G_z(G_x(z))||_2^2 for codes z: (N, latent_dim); only the encoder gets gradients."""
         with torch.no_grad():
-            x = self.decode(z)
+            x = self._decode(z)
         return (z - self.infer(x)).pow(2).sum(dim=1).mean()
 
     def training_step(self, batch, step: int) -> dict[str, Tensor]:
         """One encoder update on fresh prior codes, as many as the batch has examples."""
-        loss = self.inverse_loss(self.prior(batch[0].shape[0]))
+        loss = self.inverse_loss(self.random_codes(batch[0].shape[0]))
         optimizer_step(self.optimizers["encoder"], loss)
         return {"e_loss": loss.detach()}
 

@@ -18,7 +18,7 @@ from latentgan.models.registry import register_model
 from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
 from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
 from latentgan.nn.eval_mode import eval_mode
-from latentgan.nn.priors import PRIORS, sample_prior
+from latentgan.nn.priors import PRIORS
 
 
 @dataclass
@@ -137,18 +137,19 @@ class GAN(GenerativeModel):
         # Built last from a forked RNG: G and D start from the same weights with and without a lens.
         self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr_d, betas)
 
-    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Latent codes z: (n, latent_dim) from the configured prior."""
-        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
+    @property
+    def needs_gradient_penalty(self) -> bool:
+        """True for the WGAN-GP loss."""
+        return bool(self.loss.needs_gradient_penalty)
 
-    def decode(self, z: Tensor) -> Tensor:
+    def _decode(self, z: Tensor) -> Tensor:
         """Generate data from latent codes z: (N, latent_dim)."""
         return self.generator(z).view(z.shape[0], *self.data_shape.sample_shape)
 
     def discriminator_step(self, x: Tensor) -> Tensor:
         """One discriminator update on a real (or lensed real) batch; returns its loss (with penalty if any)."""
         with torch.no_grad():
-            fake = self.decode(self.prior(x.shape[0]))
+            fake = self._decode(self.random_codes(x.shape[0]))
         loss = self.loss.discriminator(self.discriminator(x), self.discriminator(fake))
         if self.loss.needs_gradient_penalty:
             loss = loss + self.config.gp_weight * gradient_penalty(self.discriminator, x, fake)
@@ -159,7 +160,7 @@ class GAN(GenerativeModel):
         """One generator update on n fresh codes (D's parameters are frozen for the backward pass)."""
         self.discriminator.requires_grad_(False)
         try:
-            loss = self.loss.generator(self.discriminator(self.decode(self.prior(n))))
+            loss = self.loss.generator(self.discriminator(self._decode(self.random_codes(n))))
             optimizer_step(self.optimizers["generator"], loss)
         finally:
             self.discriminator.requires_grad_(True)
@@ -195,4 +196,4 @@ class GAN(GenerativeModel):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n samples in the data range, drawn with the generator in eval mode."""
         with eval_mode(self.generator):
-            return self.decode(self.prior(n, generator))
+            return self._decode(self.random_codes(n, generator))

@@ -82,6 +82,7 @@ class GLO(GenerativeModel):
     """Generator + code table (N, d). `initialize(data)` sizes and fills the table; it is then part of state_dict."""
 
     averaged_networks = ("generator",)  # the code table is data, not a network to smooth
+    encoding = "optimisation"  # encode runs model.encode_steps Adam steps per batch of images
 
     def __init__(self, config: GLOConfig, data_shape: DataShape):
         super().__init__(config, data_shape)
@@ -141,7 +142,7 @@ class GLO(GenerativeModel):
     def _generate(self, z: Tensor) -> Tensor:
         return self.generator(z).view(z.shape[0], *self.data_shape.sample_shape)
 
-    def decode(self, z: Tensor) -> Tensor:
+    def _decode(self, z: Tensor) -> Tensor:
         """Images (N, C, H, W) from codes z: (N, d), projected as in training first (so any z is a valid code)."""
         return self._generate(project_codes(z, self.config.projection))
 
@@ -177,18 +178,30 @@ class GLO(GenerativeModel):
             self._sampler = fit_sampler(self.codes.weight, self.config.sampler, self.config.gmm_components)
         return self._sampler
 
+    def random_codes(self, n: int, generator: torch.Generator | None = None,
+                     device: torch.device | str | None = None) -> Tensor:
+        """n codes (n, latent_dim) from the Gaussian (mixture) fitted to the learned codes, on the CPU generator."""
+        return self.sampler().sample(n, generator).float().to(self.device if device is None else device)
+
+    def training_codes(self) -> Tensor | None:
+        """The learned code of every training image, (N, latent_dim); None before initialize."""
+        return self.codes.weight.detach() if self.num_codes > 0 else None
+
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n images: codes drawn from the fitted sampler, projected, decoded in eval mode."""
         z = self.sampler().sample(n, generator).to(self.device, torch.float32)
         with eval_mode(self.generator):
-            return self.decode(z)
+            return self._decode(z)
 
-    def encode(self, x: Tensor) -> Tensor:
+    def _encode(self, x: Tensor) -> Tensor:
         """Codes (N, d) for images x (N, C, H, W): Adam on the codes against the frozen generator, projected,
-        each image starting from the learned code whose image is nearest to it (see `start_codes`)."""
+        each image starting from the learned code whose image is nearest to it (see `start_codes`).
+
+        Cost: encode_steps (default 200) forward and backward passes of the generator per batch of 500 images,
+        plus one decode of up to 512 table codes; a forward-pass encoder costs one pass."""
         with torch.enable_grad(), frozen(self.generator), eval_mode(self.generator):
-            return invert(self.decode, x, self.start_codes(x), loss=self.config.loss,
+            return invert(self._decode, x, self.start_codes(x), loss=self.config.loss,
                           loss_weights=self.config.loss_weights, steps=self.config.encode_steps,
                           lr=self.config.encode_lr, projection=self.config.projection)
 
@@ -203,13 +216,13 @@ class GLO(GenerativeModel):
         rows = torch.linspace(0, table.shape[0] - 1, min(candidates, table.shape[0])).round().long()
         pool = table[rows.to(table.device)]
         with eval_mode(self.generator):
-            images = torch.cat([self.decode(chunk) for chunk in pool.split(256)]).flatten(1)
+            images = torch.cat([self._decode(chunk) for chunk in pool.split(256)]).flatten(1)
         nearest = torch.cat([torch.cdist(chunk.flatten(1).to(images), images).argmin(1) for chunk in x.split(256)])
         return pool[nearest]
 
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def _reconstruct(self, x: Tensor) -> Tensor:
         """Images decoded from the codes `encode` finds for them: (N, C, H, W) -> (N, C, H, W), eval mode."""
         with eval_mode(self.generator):
-            z = self.encode(x)
+            z = self._encode(x)
             with torch.no_grad():
-                return self.decode(z)
+                return self._decode(z)

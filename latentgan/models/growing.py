@@ -24,8 +24,14 @@ class GrowingModel(GenerativeModel):
 
     @property
     def latent_dim(self) -> int:
-        """The number of latent entries the generator reads now."""
+        """The number of latent entries the generator reads now (codes keep all code_dim entries)."""
         return self.schedule.stage(self.growth.stage).latent_dim
+
+    @property
+    def compile_refusal(self) -> str | None:
+        """Growing networks change shape and fade-in weight every step, so torch.compile would recompile each step."""
+        return ("train.compile cannot follow a growing model: its networks change shape and its "
+                "fade-in weight changes every step, so each step would recompile")
 
     def on_step(self, step: int) -> None:
         """Enter the stage, alpha, beta and tau of this step."""

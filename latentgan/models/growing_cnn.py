@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-from latentgan import rng
 from latentgan.errors import ConfigError
 from latentgan.growth import GrowthSchedule, doubling_stages
 from latentgan.losses import get_loss, gradient_penalty
@@ -147,16 +146,17 @@ class GrowingCNNGAN(GrowingModel):
         self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr, betas)
         self.start_growth()
 
-    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Un-normalised prior codes: (n, latent_dim) standard Gaussian (normalised inside the generator)."""
-        return rng.randn((n, self.config.latent_dim), generator, self.device)
-
     def _generate(self, g: Tensor) -> Tensor:
         # The thesis' prior: the final-size Gaussian normalised to unit length, first latent_k entries used.
         z = g / g.norm(dim=1, keepdim=True).clamp_min(1e-12)
         return self.generator(z, self.growth)
 
-    def decode(self, g: Tensor) -> Tensor:
+    @property
+    def needs_gradient_penalty(self) -> bool:
+        """Always: these models train with WGAN-GP."""
+        return True
+
+    def _decode(self, g: Tensor) -> Tensor:
         """Images (N, C, R, R) in [-1, 1] from Gaussian codes g: (N, latent_dim); early stages are upsampled."""
         return resize_to(self._generate(g), self.data_shape.sample_shape[1])
 
@@ -189,13 +189,13 @@ class GrowingCNNGAN(GrowingModel):
         real = self.real_images(lensed.detach())
         n = real.shape[0]
         with torch.no_grad():
-            fake = self._generate(self.prior(n))
+            fake = self._generate(self.random_codes(n))
         d_loss = self.loss.discriminator(self.critic(real), self.critic(fake))
         d_loss = d_loss + self.config.gp_weight * gradient_penalty(self.critic, real, fake)
         optimizer_step(self.optimizers["discriminator"], d_loss)
         self.discriminator.requires_grad_(False)
         try:
-            g_loss = self.loss.generator(self.critic(self._generate(self.prior(n))))
+            g_loss = self.loss.generator(self.critic(self._generate(self.random_codes(n))))
             optimizer_step(self.optimizers["generator"], g_loss)
         finally:
             self.discriminator.requires_grad_(True)
@@ -212,7 +212,7 @@ class GrowingCNNGAN(GrowingModel):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n images (n, C, R, R) from the current stage's generator."""
         with eval_mode(self.generator):
-            return self.decode(self.prior(n, generator))
+            return self._decode(self.random_codes(n, generator))
 
 
 

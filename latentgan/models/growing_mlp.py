@@ -22,7 +22,7 @@ from latentgan.models.registry import register_model
 from latentgan.nn import MLP
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.growing import GrowingLinear
-from latentgan.nn.priors import PRIORS, sample_prior
+from latentgan.nn.priors import PRIORS
 
 
 @dataclass
@@ -85,11 +85,7 @@ class GrowingMLPGAN(GrowingModel):
                            "discriminator": torch.optim.RMSprop(self.discriminator.parameters(), config.lr)}
         self.start_growth()
 
-    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """(n, latent_dim) codes from the prior (uniform on [-1, 1] in the thesis); unused entries are ignored."""
-        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
-
-    def decode(self, z: Tensor) -> Tensor:
+    def _decode(self, z: Tensor) -> Tensor:
         """Points (N, D) from codes z: (N, latent_dim); only the first latent_k coordinates are read."""
         return self.generator(z, self.growth.stage)
 
@@ -99,12 +95,12 @@ class GrowingMLPGAN(GrowingModel):
         d_total = g_total = torch.zeros((), device=x.device)
         for _ in range(self.config.updates_per_batch):
             with torch.no_grad():
-                fake = self.decode(self.prior(x.shape[0]))
+                fake = self._decode(self.random_codes(x.shape[0]))
             d_loss = self.loss.discriminator(self.discriminator(x), self.discriminator(fake))
             optimizer_step(self.optimizers["discriminator"], d_loss)
             self.discriminator.requires_grad_(False)
             try:
-                g_loss = self.loss.generator(self.discriminator(self.decode(self.prior(x.shape[0]))))
+                g_loss = self.loss.generator(self.discriminator(self._decode(self.random_codes(x.shape[0]))))
                 optimizer_step(self.optimizers["generator"], g_loss)
             finally:
                 self.discriminator.requires_grad_(True)
@@ -117,4 +113,4 @@ class GrowingMLPGAN(GrowingModel):
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n points (n, D) from the current generator."""
         with eval_mode(self.generator):
-            return self.decode(self.prior(n, generator))
+            return self._decode(self.random_codes(n, generator))

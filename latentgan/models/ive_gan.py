@@ -205,10 +205,6 @@ class IVEGAN(GenerativeModel):
                               "set model.transform.point_std")
         self.point_std.fill_(float(std))
 
-    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Codes z: (n, latent_dim) from the configured prior (uniform on [-1, 1] as in the paper)."""
-        return sample_prior(self.config.prior, n, self.config.latent_dim, self.device, generator)
-
     def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Noise z0: (n, noise_dim), the variation G adds to a code."""
         return sample_prior(self.config.noise_prior, n, self.config.noise_dim, self.device, generator)
@@ -220,11 +216,11 @@ class IVEGAN(GenerativeModel):
             return isotropic_shift(x, self.point_std.clamp(min=0.0), generator)
         return self.transform(x, generator)
 
-    def encode(self, x: Tensor) -> Tensor:
+    def _encode(self, x: Tensor) -> Tensor:
         """x: (N, ...) in the data range -> codes (N, latent_dim)."""
         return self.encoder(x)
 
-    def decode(self, z: Tensor, z0: Tensor | None = None) -> Tensor:
+    def _decode(self, z: Tensor, z0: Tensor | None = None) -> Tensor:
         """G(z0, z): (N, latent_dim) codes -> (N, ...) data; z0 None means zero noise (the noise's mean)."""
         if z0 is None:
             z0 = torch.zeros(z.shape[0], self.config.noise_dim, device=z.device, dtype=z.dtype)
@@ -232,10 +228,10 @@ class IVEGAN(GenerativeModel):
 
     def discriminator_inputs(self, x: Tensor) -> dict[str, Tensor]:
         """T(x), G(z0, E(x)) (both judged given x) and G(z0, z), z ~ prior, for one step; and the codes E(x)."""
-        n, codes = x.shape[0], self.encode(x)
+        n, codes = x.shape[0], self._encode(x)
         return {"transformed": self.transform_batch(x), "condition": x, "codes": codes,
-                "reconstructed": self.decode(codes, self.noise(n)),
-                "generated": self.decode(self.prior(n), self.noise(n))}
+                "reconstructed": self._decode(codes, self.noise(n)),
+                "generated": self._decode(self.random_codes(n), self.noise(n))}
 
     def scores(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
         """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all of them.
@@ -312,13 +308,13 @@ class IVEGAN(GenerativeModel):
     def sample(self, n: int, generator: torch.Generator | None = None, z: Tensor | None = None,
                z0: Tensor | None = None) -> Tensor:
         """n samples G(z0, z) in eval mode; z from the prior and z0 from the noise prior unless given."""
-        z = self.prior(n, generator) if z is None else z.to(self.device)
+        z = self.random_codes(n, generator) if z is None else z.to(self.device)
         z0 = self.noise(n, generator) if z0 is None else z0.to(self.device)
         with eval_mode(self.generator):
-            return self.decode(z, z0)
+            return self._decode(z, z0)
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor, z0: Tensor | None = None) -> Tensor:
+    def _reconstruct(self, x: Tensor, z0: Tensor | None = None) -> Tensor:
         """G(z0, E(x)) in eval mode; z0 None is zero noise, so the reconstruction is deterministic."""
         with eval_mode(self.encoder, self.generator):
-            return self.decode(self.encode(x), z0)
+            return self._decode(self._encode(x), z0)

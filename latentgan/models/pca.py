@@ -71,20 +71,26 @@ class PCAModel(GenerativeModel):
         """Nothing to learn by gradient: the fit happened in initialize."""
         return {}
 
-    def encode(self, x: Tensor) -> Tensor:
+    def _encode(self, x: Tensor) -> Tensor:
         """x: (N, ...) -> principal scores (N, d)."""
         return (x.flatten(1) - self.mean) @ self.components.T
 
-    def decode(self, z: Tensor) -> Tensor:
+    def _decode(self, z: Tensor) -> Tensor:
         """Scores z: (N, d) -> data (N, ...), not clipped to the data range."""
         return (z @ self.components + self.mean).view(z.shape[0], *self.data_shape.sample_shape)
 
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def _reconstruct(self, x: Tensor) -> Tensor:
         """Projection onto the top d components: (N, ...) -> (N, ...), not clipped."""
-        return self.decode(self.encode(x))
+        return self._decode(self._encode(x))
+
+    def random_codes(self, n: int, generator: torch.Generator | None = None,
+                     device: torch.device | str | None = None) -> Tensor:
+        """Scores (n, d) from N(0, diag(variances)), drawn on the CPU generator and moved to device."""
+        codes = torch.randn(n, self.config.latent_dim, generator=generator) * self.variances.cpu().sqrt()
+        return codes.to(self.device if device is None else device)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """Decode scores drawn from N(0, diag(variances)), clipped to the data range."""
         z = rng.randn((n, self.config.latent_dim), generator, self.device) * self.variances.sqrt()
-        return self.decode(z).clamp(*self.data_shape.value_range)
+        return self._decode(z).clamp(*self.data_shape.value_range)

@@ -72,26 +72,26 @@ class VAE(GenerativeModel):
         mu, log_sigma = out.chunk(2, dim=1)
         return mu, log_sigma
 
-    def decode(self, z: Tensor) -> Tensor:
+    def _decode(self, z: Tensor) -> Tensor:
         """Data (N, *sample_shape): images or points, from codes z: (N, latent_dim)."""
         return self.generator(z).view(z.shape[0], *self.data_shape.sample_shape)
 
     @torch.no_grad()
-    def encode(self, x: Tensor) -> Tensor:
+    def _encode(self, x: Tensor) -> Tensor:
         """The posterior mean mu: (N, latent_dim) for data x (N, *sample_shape)."""
         return self.split(self.encoder(x))[0]
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def _reconstruct(self, x: Tensor) -> Tensor:
         """Decoded posterior means: (N, *sample_shape) -> (N, *sample_shape), networks in eval mode."""
         with eval_mode(self.encoder, self.generator):
-            return self.decode(self.encode(x))
+            return self._decode(self._encode(x))
 
     def negative_elbo(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """(loss, reconstruction term, KL), each the mean over the batch."""
         mu, log_sigma = self.split(self.encoder(x))
         z = mu + log_sigma.exp() * torch.randn_like(mu)
-        recon = reconstruction_loss(self.config.loss, {"l2": 1.0, "lap1": 1.0}, self.decode(z), x, reduction="none")
+        recon = reconstruction_loss(self.config.loss, {"l2": 1.0, "lap1": 1.0}, self._decode(z), x, reduction="none")
         recon = recon.mean() * x[0].numel() / (2 * self.config.obs_std**2)
         kl = 0.5 * (mu.pow(2) + (2 * log_sigma).exp() - 2 * log_sigma - 1).sum(1).mean()
         return recon + self.config.kl_weight * kl, recon, kl
@@ -102,15 +102,16 @@ class VAE(GenerativeModel):
         optimizer_step(self.optimizers["vae"], loss)
         return {"loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach()}
 
-    def prior(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """z ~ N(0, I): (n, latent_dim)."""
-        return rng.randn((n, self.config.latent_dim), generator, self.device)
+    def random_codes(self, n: int, generator: torch.Generator | None = None,
+                     device: torch.device | str | None = None) -> Tensor:
+        """z ~ N(0, I): (n, latent_dim) on device (the model's by default), drawn on the generator's device."""
+        return rng.randn((n, self.config.latent_dim), generator, self.device if device is None else device)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """n examples decoded from the prior, generator in eval mode."""
         with eval_mode(self.generator):
-            return self.decode(self.prior(n, generator))
+            return self._decode(self.random_codes(n, generator))
 
 
 def _networks(config: VAEConfig, shape: DataShape, arch: str) -> tuple[nn.Module, nn.Module]:

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from latentgan.errors import ConfigError
+from latentgan.models.base import GenerativeModel
 
 COMPILE_BACKEND = "inductor"  # tests swap in "aot_eager": the same tracing without a C++ compiler
 
@@ -63,7 +64,7 @@ def resolve_fast_path(train, model: nn.Module, device: torch.device, notice=prin
     a one-line `notice`, as does reduce-overhead (CUDA graphs) off CUDA, which runs as the default mode there.
     On CUDA this also sets torch.backends.cudnn.benchmark (a process-wide flag) from train.cudnn_benchmark.
     """
-    is_image = bool(getattr(getattr(model, "data_shape", None), "is_image", False))
+    is_image = isinstance(model, GenerativeModel) and model.data_shape.is_image
     precision = train.precision
     if precision == "auto":
         precision = "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
@@ -83,19 +84,13 @@ def _compile_mode(mode: str, model: nn.Module, device: torch.device, notice) -> 
     """train.compile for this model and device: 'off' (with a notice) where compiled networks cannot hold."""
     if mode == "off":
         return mode
-    from latentgan.models.growing import GrowingModel
-
-    if isinstance(model, GrowingModel):
-        notice(f"notice: train.compile={mode} does not fit a growing model (its networks change shape and the "
-               "fade-in weight every step, so each step would recompile); training eagerly")
-        return "off"
-    if getattr(getattr(model, "loss", None), "needs_gradient_penalty", False):
-        notice(f"notice: train.compile={mode} cannot hold WGAN-GP (torch.compile's autograd cannot differentiate "
-               "the gradient penalty twice); training eagerly, bf16 and channels_last still apply")
+    refusal = model.compile_refusal if isinstance(model, GenerativeModel) else None
+    if refusal:
+        notice(f"notice: train.compile={mode} is off for this model: {refusal}; training eagerly (bf16 and "
+               "channels_last still apply)")
         return "off"
     if mode == "reduce-overhead" and device.type != "cuda":
         notice(f"notice: train.compile=reduce-overhead captures CUDA graphs, which {device.type} lacks; "
                "compiling in the default mode")
         return "default"
     return mode
-

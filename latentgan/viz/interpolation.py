@@ -9,29 +9,8 @@ import torch
 from torch import Tensor
 
 from latentgan.data.base import to_unit_range
-from latentgan.latent import slerp
+from latentgan.latent import MODES, interpolate_codes  # noqa: F401  (re-exported: one implementation)
 from latentgan.viz.grid import save_image_grid
-
-MODES = ("linear", "slerp")
-
-
-def interpolate_codes(z0: Tensor, z1: Tensor, steps: int, mode: str = "linear") -> Tensor:
-    """Codes on the path from z0 to z1 (both (d,) or any equal shape), endpoints included: (steps, d).
-
-    "slerp" follows the great circle (White 2016), which keeps the norm of equal-norm codes, so paths
-    between Gaussian codes stay where the prior puts its mass instead of cutting through the origin.
-    """
-    if mode not in MODES:
-        raise ValueError(f"unknown interpolation mode {mode!r}; choose one of {', '.join(MODES)}")
-    if z0.shape != z1.shape:
-        raise ValueError(f"codes must have the same shape, got {tuple(z0.shape)} and {tuple(z1.shape)}")
-    if steps < 2:
-        raise ValueError(f"steps must be >= 2 to include both endpoints, got {steps}")
-    # float64 so the endpoints come back equal to the codes to float32 precision
-    a, b = z0.detach().reshape(-1).double(), z1.detach().to(z0.device).reshape(-1).double()
-    t = torch.linspace(0.0, 1.0, steps, dtype=torch.float64, device=a.device)
-    path = a + t[:, None] * (b - a) if mode == "linear" else slerp(a, b, t)
-    return path.to(z0.dtype).reshape(steps, *z0.shape)
 
 
 def interpolation_paths(pairs_of_codes: Tensor, steps: int, mode: str = "linear") -> Tensor:

@@ -25,11 +25,11 @@ def draw_run_figures(model: GenerativeModel, config: RunConfig, run_dir: Path, s
     if data.modes is not None:
         written.append(save_points_by_mode(ctx.samples(2500), data.modes, data.mode_std, plots / "points_by_mode.png",
                                            real=data.x[:2500].cpu(), title="samples coloured by nearest mode"))
-    if data.is_image and hasattr(model, "prior") and hasattr(model, "decode"):
-        codes = model.prior(16, torch.Generator(device=model.device).manual_seed(seed)).view(8, 2, -1)
+    if data.is_image and model.can("decode"):
+        codes = model.random_codes(16, torch.Generator(device=model.device).manual_seed(seed)).view(8, 2, -1)
         written.append(save_interpolation_grid(model.decode, codes, plots / "interpolation_random.png",
                                                value_range=tuple(data.value_range)))
-    if hasattr(model, "encode"):
+    if model.encoding is not None:
         written += _encoder_figures(model, ctx, plots)
     return written
 

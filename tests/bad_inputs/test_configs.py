@@ -45,7 +45,7 @@ CASES = [
     Case("bad-value-range", lambda t: _train(t, "--set", "data.value_range=[1, -1]"),
          "data.value_range must be [low, high] with low < high, got [1.0, -1.0]"),
     Case("bad-divergence-policy", lambda t: _train(t, "--set", "train.on_divergence=maybe"),
-         "train.on_divergence must be stop or rollback, got 'maybe'"),
+         "train.on_divergence must be one of stop, rollback, got 'maybe'"),
     Case("bad-rollback-factor", lambda t: _train(t, "--set", "train.rollback_lr_factor=2"),
          "train.rollback_lr_factor must lie strictly between 0 and 1"),
     Case("override-without-equals", lambda t: _train(t, "--set", "train.steps"),

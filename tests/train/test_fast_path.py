@@ -106,8 +106,8 @@ def test_compiled_networks_train_like_eager_and_checkpoint_the_same_keys(tmp_pat
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["model.loss=wgan-gp"], "cannot hold WGAN-GP"),
-    (["model.name=bgan", "model.width=8", "data.pad_to=32"], "does not fit a growing model"),
+    (["model.loss=wgan-gp"], "does not support WGAN-GP"),
+    (["model.name=bgan", "model.width=8", "data.pad_to=32"], "cannot follow a growing model"),
 ])
 @pytest.mark.parametrize("mode", ["default", "reduce-overhead"])
 def test_compile_falls_back_with_one_notice_where_a_graph_cannot_hold(extra, message, mode):
