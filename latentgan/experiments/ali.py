@@ -94,7 +94,7 @@ def evaluate_grid_run(run_dir: Path, seed: int) -> dict[str, float]:
     coverage = mode_coverage(samples[:2500], data.modes, data.mode_std)
     result.update(modes_hq=coverage["modes_captured"], hq=coverage["high_quality_fraction"],
                   kl=coverage["reverse_kl"])
-    if hasattr(model, "reconstruct"):
+    if model.encoding is not None:
         test = _grid_test_data(config).x[:2000]
         result["recon_mse"] = float((model.reconstruct(test) - test).pow(2).sum(dim=1).mean())
         with torch.no_grad():

@@ -102,7 +102,7 @@ def gan_errors(run_dir: Path, n: int, loss: str, steps: int) -> tuple[float, flo
     for split in ("train", "test"):
         x = _images(config, split, n)
         with frozen(model.generator), torch.enable_grad():
-            z = invert(model.decode, x, config.model.latent_dim, loss=loss, steps=steps, lr=0.05)
+            z = invert(model._decode, x, config.model.latent_dim, loss=loss, steps=steps, lr=0.05)
         errors.append(_mse(model.decode, z, x))
     return errors[0], errors[1]
 

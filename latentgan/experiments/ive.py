@@ -92,7 +92,7 @@ def evaluate_ring_run(run_dir: Path, seed: int) -> dict[str, float]:
     config, _ = read_run(run_dir)
     data, model = load_data(config), latentgan.load(run_dir)
     result = score_ring_points(model.sample(10_000, generator=torch.Generator().manual_seed(10_000 + seed)), data)
-    if hasattr(model, "reconstruct"):
+    if model.encoding is not None:
         x = data.x[:2000]
         result["recon_mse"] = float((model.reconstruct(x) - x).pow(2).sum(dim=1).mean())
     return result

@@ -168,7 +168,8 @@ CASES = [
     Case("no-checkpoint", no_checkpoint, "the run was stopped before its first checkpoint — delete '"),
     Case("train-over-a-run", train_over_a_run, "already holds a run; continue it with `latentgan resume"),
     Case("sample-count-zero", sample_count_zero, "--n must be at least 1, got 0"),
-    Case("sample-wrong-suffix", sample_wrong_suffix, "--out must end in .png (a picture), .pt (a tensor), .npz (images and codes) or be a folder"),
+    Case("sample-wrong-suffix", sample_wrong_suffix,
+         "--out must end in .png (a picture), .pt (a tensor), .npz (images and codes) or be a folder"),
 ]
 
 

@@ -71,7 +71,7 @@ def test_noise_grid_keeps_z_along_rows_and_z0_down_columns():
 
     model = IVEGAN(IVEGANConfig(arch="mlp", latent_dim=2, noise_dim=2, transform={"point_std": 0.1}), DataShape((2,)))
     seen = {}
-    model.decode = lambda z, z0: seen.update(z=z, z0=z0) or torch.cat([z, z0], 1)
+    model._decode = lambda z, z0: seen.update(z=z, z0=z0) or torch.cat([z, z0], 1)
     noise_grid(model, rows=3, cols=4)
     z, z0 = seen["z"].view(3, 4, 2), seen["z0"].view(3, 4, 2)
     assert torch.equal(z, z[:, :1].expand_as(z)) and torch.equal(z0, z0[:1].expand_as(z0))
