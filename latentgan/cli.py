@@ -25,7 +25,7 @@ def _train(args: argparse.Namespace) -> int:
 
     overrides = [f"model.name={args.model}"] if args.model else []
     overrides += [f"data.name={args.data}"] if args.data else []
-    for flag in ("steps", "seed", "device", "batch_size"):
+    for flag in ("steps", "seed", "device", "batch_size", "threads"):
         if getattr(args, flag) is not None:
             overrides.append(f"train.{flag}={getattr(args, flag)}")
     if args.data_root:
@@ -251,6 +251,7 @@ def _add_train(sub) -> None:
     p.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step")
     p.add_argument("--seed", type=int, help="random seed (fixes data order and initial weights)")
     p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    p.add_argument("--threads", type=int, help="CPU threads (default 1, fastest on a shared CPU; 0 = one per core)")
     p.add_argument("--out", help="run directory to create (default runs/<model>-<data>-<time>)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key, e.g. --set model.loss=lsgan (repeatable)")
