@@ -142,9 +142,12 @@ def _add_image_commands(sub) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from latentgan.evaluation import evaluate_run, format_table
+    from latentgan.evaluation import evaluate_run, format_table, sample_count_warning
     from latentgan.run import eval_file_name
 
+    warning = sample_count_warning(args.metrics, args.n)
+    if warning:
+        print(warning, file=sys.stderr)
     result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
                           inception_path=args.inception, averaged=not args.live_weights)
     print(format_table(result))
