@@ -25,7 +25,7 @@ def _train(args: argparse.Namespace) -> int:
 
     overrides = [f"model.name={args.model}"] if args.model else []
     overrides += [f"data.name={args.data}"] if args.data else []
-    for flag in ("steps", "seed", "device", "batch_size"):
+    for flag in ("steps", "seed", "device", "batch_size", "threads"):
         if getattr(args, flag) is not None:
             overrides.append(f"train.{flag}={getattr(args, flag)}")
     if args.data_root:
@@ -142,9 +142,12 @@ def _add_image_commands(sub) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from latentgan.evaluation import evaluate_run, format_table
+    from latentgan.evaluation import evaluate_run, format_table, sample_count_warning
     from latentgan.run import eval_file_name
 
+    warning = sample_count_warning(args.metrics, args.n)
+    if warning:
+        print(warning, file=sys.stderr)
     result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
                           inception_path=args.inception, averaged=not args.live_weights)
     print(format_table(result))
@@ -251,6 +254,7 @@ def _add_train(sub) -> None:
     p.add_argument("--batch-size", type=int, dest="batch_size", help="examples per step")
     p.add_argument("--seed", type=int, help="random seed (fixes data order and initial weights)")
     p.add_argument("--device", help="auto (default), cpu, cuda or cuda:N")
+    p.add_argument("--threads", type=int, help="CPU threads (default 1, fastest on a shared CPU; 0 = one per core)")
     p.add_argument("--out", help="run directory to create (default runs/<model>-<data>-<time>)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config key, e.g. --set model.loss=lsgan (repeatable)")

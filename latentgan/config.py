@@ -78,6 +78,9 @@ class TrainConfig:
     keep_checkpoints: int = 3
     grid_size: int = 64
     progress: bool = True
+    # CPU threads for training (torch.set_num_threads): 1 by measurement on a shared 2-core machine, where more
+    # threads only add synchronisation (docs/performance.md); 0 keeps PyTorch's own choice (one per core).
+    threads: int = 1
     eval_every: int = 0
     eval_metrics: list[str] = field(default_factory=list)
     eval_n: int | None = None
@@ -103,6 +106,8 @@ class TrainConfig:
                     "keep_checkpoints", "grid_size"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(self, key)}")
+        if self.threads < 0:
+            raise ConfigError(f"train.threads must be 0 (PyTorch's default) or a positive count, got {self.threads}")
         if self.device != "auto" and self.device.split(":")[0] not in ("cpu", "cuda", "mps"):
             raise ConfigError(f"train.device must be auto, cpu, cuda, cuda:N or mps, got '{self.device}'")
         if isinstance(self.compile, bool):  # YAML reads a bare off/on as a boolean

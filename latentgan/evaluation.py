@@ -54,6 +54,19 @@ def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = 
     return result
 
 
+# Below the Inception feature dimension the sample covariance is singular and FID is mostly bias (it falls as n
+# grows: compare only FIDs at the same n); papers report n >= 10,000.
+FID_MIN_SAMPLES = 2048
+
+
+def sample_count_warning(metrics: str | list[str], n: int | None) -> str | None:
+    """A one-line warning when --n makes a requested metric meaningless (FID below 2,048 samples), else None."""
+    if n is not None and n < FID_MIN_SAMPLES and "fid" in resolve_metric_names(metrics):
+        return (f"warning: FID from {n} samples is dominated by bias (its covariance needs at least "
+                f"{FID_MIN_SAMPLES:,}); compare it only with FIDs at the same --n, or use --n 10000")
+    return None
+
+
 def format_table(result: dict) -> str:
     """A plain-text table of results, then the metrics that were skipped and why."""
     rows = [(k, f"{v:.4g}" if isinstance(v, float) else str(v)) for k, v in result["metrics"].items()]

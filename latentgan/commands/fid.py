@@ -16,6 +16,7 @@ from torch import Tensor
 
 from latentgan.commands.common import open_model, require_images
 from latentgan.data.base import to_unit_range
+from latentgan.devices import select_device
 from latentgan.errors import InputError
 from latentgan.images import read_image
 from latentgan.metrics.features import FeatureExtractor, get_extractor
@@ -67,6 +68,7 @@ def fid(a: str | Path, b: str | Path, n: int = 10_000, features: str = "inceptio
     a, b = Path(a), Path(b)
     if _is_run(b) and not _is_run(a):
         a, b = b, a
+    select_device(device or "cpu")  # a missing GPU is named as such, not as an unreadable Inception file
     extractor = get_extractor(features, device or "cpu", inception_path)
     like = None if features == "inception" else (1, 28, 28)
     if _is_run(a):

@@ -11,6 +11,13 @@ from torch import Tensor
 from latentgan.files import atomic_write
 
 
+def _json_number(value: object) -> object:
+    """value as standard JSON allows: NaN becomes None, infinities become "inf"/"-inf", the rest is unchanged."""
+    if not isinstance(value, float) or math.isfinite(value):
+        return value
+    return None if math.isnan(value) else str(value)
+
+
 class LossAccumulator:
     """Sums losses between log lines; its state is checkpointed so a resumed run logs the same means."""
 
@@ -47,8 +54,10 @@ class MetricsLog:
         self.path = Path(path)
 
     def append(self, record: dict) -> None:
-        """Append one record as a line; NaN/inf are written as strings so the file stays valid JSON."""
-        clean = {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v)) for k, v in record.items()}
+        """Append one record as a line in standard JSON: NaN as null, +-inf as the strings "inf" and "-inf"."""
+        # null, not "nan": pandas and jq read null as missing. Infinity keeps its meaning (e.g. reverse KL inf
+        # = a mode never generated), so it stays a string rather than collapsing into null with NaN.
+        clean = {k: _json_number(v) for k, v in record.items()}
         with open(self.path, "a") as f:
             f.write(json.dumps(clean) + "\n")
 

@@ -6,10 +6,12 @@ directory. Everything needed to continue bit for bit is in each checkpoint.
 
 from __future__ import annotations
 
+import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
 
+import torch
 from tqdm import tqdm
 
 from latentgan.checkpoint import checkpoint_path, rng_state, save_checkpoint, set_rng_state
@@ -124,15 +126,30 @@ class Trainer:
             self.model.train()
         if self.dist.is_main:
             self.metrics.append({"step": self.step, **result["metrics"]})
+            if self.config.train.progress:  # on its own line above the bar, as it happens
+                tqdm.write(f"step {self.step} eval: {_fmt(result['metrics'])}", file=sys.stderr)
 
     def fit(self) -> Path:
-        """Train from the current step to config.train.steps; returns the run directory."""
+        """Train from the current step to config.train.steps with train.threads CPU threads; returns the run dir."""
+        threads = torch.get_num_threads()
+        if self.config.train.threads:
+            torch.set_num_threads(self.config.train.threads)
+        try:
+            return self._fit()
+        finally:
+            torch.set_num_threads(threads)  # the caller's setting back, e.g. in a notebook that trains twice
+
+    def _fit(self) -> Path:
+        """The training loop proper (see fit)."""
         t = self.config.train
         self.model.train()
         start_time = time.time()
         self._window_start, self._window_steps = time.time(), 0
-        bar = tqdm(total=t.steps, initial=self.step, disable=not (t.progress and self.dist.is_main),
-                   dynamic_ncols=True, desc=f"{self.config.model.name}/{self.config.data.name}")
+        # Not a terminal (a log file, CI): no bar, whose \r frames would fill the file, but a plain line now and then.
+        self._plain = t.progress and self.dist.is_main and not sys.stderr.isatty()
+        self._plain_every = max(t.log_every, t.steps // 20)
+        bar = tqdm(total=t.steps, initial=self.step, disable=not (t.progress and self.dist.is_main) or self._plain,
+                   ncols=80, desc=f"{self.config.model.name}/{self.config.data.name}")
         with StopSignals() as stop:  # SIGINT/SIGTERM: finish the step, checkpoint, raise TrainingInterrupted
             while self.step < t.steps:
                 self.train_step()
@@ -208,7 +225,10 @@ class Trainer:
                       "wall_sec": round(self.wall_seconds, 2)}
             if self.dist.is_main:
                 self.metrics.append(record)
-            bar.set_postfix({k: f"{v:.3g}" for k, v in record.items() if k not in ("step", "wall_sec")})
+            shown = {k: v for k, v in record.items() if k not in ("step", "wall_sec")}
+            bar.set_postfix({k: f"{v:.3g}" for k, v in shown.items()})
+            if self._plain and (self.step % self._plain_every < t.log_every or self.step == t.steps):
+                print(f"step {self.step}/{t.steps} {_fmt(shown)}", file=sys.stderr, flush=True)
             self._window_start, self._window_steps = time.time(), 0
         if self._due(t.eval_every):
             self.evaluate()  # every process: each draws its share of the samples; rank 0 writes the metrics
@@ -221,3 +241,8 @@ class Trainer:
             self.checkpoint()
         if self._due(t.sample_every) or self._due(t.eval_every) or self._due(t.checkpoint_every):
             self._window_start = time.time()  # pictures, evaluation and checkpoints are not training time
+
+
+def _fmt(values: dict) -> str:
+    """name=value pairs with three significant digits, for a log line."""
+    return " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())

@@ -9,7 +9,7 @@ from latentgan.viz.save import new_figure, save_figure
 
 
 def _number(value: object) -> float | None:
-    """A finite float, or None for strings ("nan", "inf" as MetricsLog writes them), bools and non-finite values."""
+    """A finite float, or None for null, strings ("nan", "inf" as MetricsLog writes them), bools, non-finite."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) else None
