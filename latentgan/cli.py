@@ -152,6 +152,16 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from latentgan.commands.compare import compare_runs
+
+    text, written = compare_runs(args.runs, args.out)
+    print(text)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from latentgan.evaluation import report_run
 
@@ -302,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a run trained with train.ema: score the last weights, not their average (into "
                         "RUN_DIR/eval_live.json, so eval.json keeps the average's figures)")
     p.set_defaults(func=_eval)
+    p = sub.add_parser("compare", help="evaluated metrics of several runs side by side, curves, config differences")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="two or more run directories")
+    p.add_argument("--out", help="also write DIR/compare.md, compare.html and curves.png")
+    p.set_defaults(func=_compare)
     p = sub.add_parser("report", help="write RUN_DIR/report.html with config, metrics, curves and pictures")
     p.add_argument("run_dir", help="run directory written by `latentgan train`")
     p.add_argument("--no-figures", action="store_true", help="only collect what exists; draw no new pictures")

@@ -25,6 +25,12 @@ def resolve_metric_names(names: str) -> list[str]:
     return parse_metric_names(names)
 
 
+def model_step(checkpoint: Path) -> int | None:
+    """The training step in a checkpoint's name (checkpoints/step_NNNNNNN.pt), None for another name."""
+    digits = checkpoint.stem.rpartition("_")[2]
+    return int(digits) if digits.isdigit() else None
+
+
 def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = None, seed: int = 0,
                  device: str | None = None, inception_path: str | None = None, log=None,
                  averaged: bool = True) -> dict:
@@ -37,6 +43,8 @@ def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = 
     model = run.model(averaged=averaged, device=select_device(device or "auto"))
     ctx = EvalContext(model, run.config, n=n, seed=seed, inception_path=inception_path, run_dir=run.path)
     result = evaluate(ctx, names, log=log)
+    newest = run.checkpoints()
+    step = model_step(newest[-1]) if newest else None
     result["evaluated"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     result["seed"] = seed
     try:
@@ -50,6 +58,10 @@ def evaluate_run(run_dir: str | Path, metrics: str = "default", n: int | None = 
     for name in result["metrics"]:
         merged["skipped"].pop(name, None)
     merged.update({k: result[k] for k in ("evaluated", "seed")})
+    # Each result keeps the step it was measured at, so a resumed run's older figures are not taken for new ones.
+    merged["steps"] = {**merged.get("steps", {}), **{name: step for name in result["metrics"]}}
+    merged["checkpoint"] = newest[-1].name if newest else None
+    result["step"] = step
     run.write_eval(merged, averaged)
     return result
 
