@@ -27,12 +27,9 @@ def export_digits(run_dir: Path, folder: Path, count: int) -> None:
     from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
-    data = Run.open(run_dir).data()
+    images = Run.open(run_dir).data().x  # uint8 (N, 1, 28, 28)
     for i in range(count):
-        item = data[i]
-        x = item[0] if isinstance(item, (tuple, list)) else item
-        pixels = ((x.clamp(-1, 1) + 1) * 127.5).round().byte().squeeze(0).numpy()
-        Image.fromarray(pixels).save(folder / f"digit_{i:04d}.png")
+        Image.fromarray(images[i, 0].numpy()).save(folder / f"digit_{i:04d}.png")
 
 
 def main() -> None:
@@ -54,7 +51,8 @@ def main() -> None:
     a, b = work / "ali-a", work / "ali-b"
     export_digits(a, work / "my_digits", 500)
     run("encode", a, work / "my_digits", "--out", work / "codes.npz")
-    run("reconstruct", a, work / "my_digits", "--out", images / "reconstruct.png")
+    export_digits(a, work / "a_few_digits", 16)  # a 4x4 grid pair stays a small PNG
+    run("reconstruct", a, work / "a_few_digits", "--out", images / "reconstruct.png")
     run("interpolate", a, work / "my_digits" / "digit_0000.png", work / "my_digits" / "digit_0001.png",
         "--steps", 8, "--out", images / "interpolate.png")
     shutil.rmtree(work / "samples", ignore_errors=True)
