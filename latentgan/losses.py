@@ -51,6 +51,16 @@ def _g_least_squares(fake: Tensor) -> Tensor:
     return 0.5 * ((fake - 1.0) ** 2).mean()
 
 
+def _d_least_squares_sigmoid(real: Tensor, fake: Tensor) -> Tensor:
+    # Least squares on sigmoid outputs, as the tempered-GAN paper's wording reads (||D(x) - 1||^2 with D in
+    # (0, 1)); saturates like minimax, which is why the paper's LSGAN "did not train in most cases".
+    return 0.5 * ((torch.sigmoid(real) - 1.0) ** 2).mean() + 0.5 * (torch.sigmoid(fake) ** 2).mean()
+
+
+def _g_least_squares_sigmoid(fake: Tensor) -> Tensor:
+    return 0.5 * ((torch.sigmoid(fake) - 1.0) ** 2).mean()
+
+
 def _d_wasserstein(real: Tensor, fake: Tensor) -> Tensor:
     return fake.mean() - real.mean()
 
@@ -63,6 +73,7 @@ LOSSES: dict[str, AdversarialLoss] = {
     "minimax": AdversarialLoss("minimax", _d_logistic, _g_minimax),
     "ns": AdversarialLoss("ns", _d_logistic, _g_non_saturating),
     "lsgan": AdversarialLoss("lsgan", _d_least_squares, _g_least_squares),
+    "lsgan-sigmoid": AdversarialLoss("lsgan-sigmoid", _d_least_squares_sigmoid, _g_least_squares_sigmoid),
     "wgan-gp": AdversarialLoss("wgan-gp", _d_wasserstein, _g_wasserstein, needs_gradient_penalty=True),
 }
 
@@ -73,12 +84,13 @@ LENS_ADVERSARIAL: dict[str, Callable[[Tensor], Tensor]] = {
     "minimax": lambda real: F.softplus(real).mean(),  # -log(1 - D(L(x))), D = sigmoid(score)
     "ns": lambda real: F.softplus(real).mean(),
     "lsgan": lambda real: (real**2).mean(),  # ||D(L(x))||^2: pull lensed reals to the fake target 0
+    "lsgan-sigmoid": lambda real: (torch.sigmoid(real) ** 2).mean(),  # eq. 11 with D = sigmoid(score)
     "wgan-gp": lambda real: real.mean(),  # D(L(x)): lower the critic's value of lensed reals
 }
 
 
 def get_loss(name: str) -> AdversarialLoss:
-    """Look up an adversarial loss by name: minimax, ns (non-saturating), lsgan or wgan-gp."""
+    """Look up an adversarial loss by name: minimax, ns (non-saturating), lsgan, lsgan-sigmoid or wgan-gp."""
     if name not in LOSSES:
         raise ValueError(f"unknown loss '{name}'; choose one of: {', '.join(LOSSES)}")
     return LOSSES[name]

@@ -21,6 +21,9 @@ from latentgan.models.base import DataShape, optimizer_step
 from latentgan.nn import Lens, init_weights
 from latentgan.schedules import sine_decay
 
+LENS_RECONSTRUCTIONS = ("mean", "sum")
+LENS_INITS = ("xavier", "identity")
+
 
 @dataclass
 class LensConfig:
@@ -28,7 +31,10 @@ class LensConfig:
 
     k: steps over which lambda falls from 1 to 0 (the paper's K: 10^5 in its text, 10k in Figs. 2 and 7);
     fixed_lambda: a constant lambda instead of the schedule (1.0 for the paper's Fig. 5);
-    width, blocks: the lens's feature maps and residual blocks; lr: the lens's Adam rate (null = model.lr_d).
+    width, blocks: the lens's feature maps and residual blocks; lr: the lens's Adam rate (null = model.lr_d);
+    reconstruction: ||x - L(x)||^2 as the per-pixel "mean" or the "sum" over pixels (eq. 2 as written; the
+    adversarial term is then C*H*W times weaker); init: "xavier" everywhere, or "identity" (last conv zeroed,
+    so L(x) = x at step 0). The paper states neither choice.
     """
 
     k: int = 10_000
@@ -36,6 +42,8 @@ class LensConfig:
     blocks: int = 8
     fixed_lambda: float | None = None
     lr: float | None = None
+    reconstruction: str = "mean"
+    init: str = "xavier"
 
     def validate(self) -> None:
         """Refuse values the lens cannot use."""
@@ -46,6 +54,10 @@ class LensConfig:
             raise ConfigError(f"model.lens.fixed_lambda must be >= 0 or null, got {self.fixed_lambda}")
         if self.lr is not None and self.lr <= 0:
             raise ConfigError(f"model.lens.lr must be positive or null, got {self.lr}")
+        for key, value, choices in (("reconstruction", self.reconstruction, LENS_RECONSTRUCTIONS),
+                                    ("init", self.init, LENS_INITS)):
+            if value not in choices:
+                raise ConfigError(f"model.lens.{key} '{value}' is unknown; choose one of: {', '.join(choices)}")
 
 
 def lens_config(value: dict) -> LensConfig:
@@ -72,14 +84,20 @@ def lens_weight(step: int, config: LensConfig) -> float:
 
 
 def build_lens(channels: int, config: LensConfig) -> Lens:
-    """A Xavier-initialised lens drawn from a forked RNG, so building it leaves the caller's RNG untouched.
+    """A Xavier-initialised lens (last conv zeroed with init="identity") from a forked RNG, leaving the caller's
+    RNG untouched.
 
     Models build their other networks first; with the RNG forked, G and D get the same initial weights,
     and training the same random draws, whether or not the config asks for a lens (the paper's protocol).
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(torch.initial_seed() + 0x1E45)  # decorrelate the lens's weights from the first z
-        return init_weights(Lens(channels, config.width, config.blocks), "xavier")
+        lens = init_weights(Lens(channels, config.width, config.blocks), "xavier")
+        if config.init == "identity":
+            # Zeroing only the last conv keeps the residual branch trainable (its input gradients are nonzero).
+            nn.init.zeros_(lens.tail.weight)
+            nn.init.zeros_(lens.tail.bias)
+        return lens
 
 
 def attach_lens(optimizers: dict[str, torch.optim.Optimizer], value: dict | None, shape: DataShape, lr: float,
@@ -98,12 +116,16 @@ def attach_lens(optimizers: dict[str, torch.optim.Optimizer], value: dict | None
 
 def lens_update(optimizer: torch.optim.Optimizer, config: LensConfig, loss: str, discriminator: nn.Module,
                 score: Callable[[Tensor], Tensor], x: Tensor, lensed: Tensor, iteration: int) -> dict[str, Tensor]:
-    """One lens step on lambda * L_A(score(L(x))) + ||x - L(x)||^2 (per-pixel mean), the discriminator frozen.
+    """One lens step on lambda * L_A(score(L(x))) + ||x - L(x)||^2, the discriminator frozen.
+
+    The reconstruction is the per-pixel mean, or the per-example sum over pixels with reconstruction="sum".
 
     score maps lensed reals to the discriminator's real-vs-fake logits; with lambda = 0 it is not called.
     """
     weight = lens_weight(iteration, config)
     recon = mse_loss(lensed, x)
+    if config.reconstruction == "sum":
+        recon = recon * x[0].numel()  # per-example sum over C*H*W, mean over the batch
     adversarial = torch.zeros((), device=x.device)
     if weight > 0:
         discriminator.requires_grad_(False)

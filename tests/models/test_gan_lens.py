@@ -84,7 +84,7 @@ def test_wgan_gp_penalty_interpolates_between_lensed_reals_and_fakes(monkeypatch
     assert torch.allclose(reals[0], expected)
 
 
-@pytest.mark.parametrize("loss", ["minimax", "ns", "lsgan", "wgan-gp"])
+@pytest.mark.parametrize("loss", ["minimax", "ns", "lsgan", "lsgan-sigmoid", "wgan-gp"])
 def test_lens_step_with_lambda_works_against_the_discriminator(loss):
     # Twin lenses, one update each: lambda = 1 (t = 0) vs lambda = 0 (t >= K). The adversarial term must leave
     # L_A lower, i.e. D's score of L(x) lower for the logistic and Wasserstein losses, nearer 0 for LSGAN.
@@ -99,7 +99,7 @@ def test_lens_step_with_lambda_works_against_the_discriminator(loss):
         tempered, plain = model.discriminator(model.lens(x)), model.discriminator(twin.lens(x))
     adversarial = LENS_ADVERSARIAL[loss]
     assert adversarial(tempered) < adversarial(plain)
-    if loss != "lsgan":
+    if loss not in ("lsgan", "lsgan-sigmoid"):
         assert tempered.mean() < plain.mean()
 
 
@@ -152,11 +152,13 @@ def test_cli_set_model_lens_key_trains_and_records_every_lens_setting(tmp_path):
                      *[a for kv in TINY for a in ("--set", kv)], "--steps", "6", "--out", str(out), "--quiet"])
     assert code == 0
     config, _ = read_run(out)
-    assert config.model.lens == {"k": 5, "width": 4, "blocks": 1, "fixed_lambda": None, "lr": None}
+    assert config.model.lens == {"k": 5, "width": 4, "blocks": 1, "fixed_lambda": None, "lr": None,
+                                 "reconstruction": "mean", "init": "xavier"}
 
 
 @pytest.mark.parametrize("override, message", [
-    ("model.lens.kk=5", r"unknown key 'model.lens.kk'; valid keys are: k, width, blocks, fixed_lambda, lr"),
+    ("model.lens.kk=5", r"unknown key .model.lens.kk.; valid keys are: k, width, blocks, fixed_lambda, lr, "
+                        r"reconstruction, init"),
     ("model.lens=5", r"model.lens must be of type dict, got 5"),
     ("model.lens.k=-1", r"model.lens needs k >= 0"),
     ("model.lens.width=wide", r"model.lens.width must be of type int"),

@@ -42,6 +42,10 @@ CASES = {
     # The tempering lens: K = 30 < 60, so lambda reaches 0 before the crash and both lens updates are covered.
     "dcgan-lens": ["model.loss=ns", "model.width=8", "model.latent_dim=8", "data.name=digits", "data.resize=28",
                    "model.lens={k: 30, width: 4, blocks: 2}"],
+    # The lens's unstated choices as options: sum reconstruction, identity start, LSGAN on sigmoid outputs.
+    "dcgan-lens-options": ["model.loss=lsgan-sigmoid", "model.width=8", "model.latent_dim=8", "data.name=digits",
+                           "data.resize=28",
+                           "model.lens={k: 30, width: 4, blocks: 2, reconstruction: sum, init: identity}"],
     # Learning-rate decay: each group's initial_lr travels in the checkpoint and the rate is set from the step.
     "mlp-lr-decay": ["model.loss=ns", "model.latent_dim=2", "model.hidden=[32,32]", "data.name=ring",
                      "data.n_points=1000", "train.lr_decay=cosine", "train.lr_decay_start=10"],
