@@ -252,7 +252,7 @@ class IVEGAN(GenerativeModel):
                 "generated": generated}
 
     def scores(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
-        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all of them.
+        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all (d_batch joint).
 
         With a lens, inputs["transformed"] is L(T(x)) and inputs["lensed"] = L(x) replaces x for D0's real side.
         With model.mismatched_pairs also "mismatched_pair": D(T(x'), x), x' the batch's neighbouring example.
