@@ -24,7 +24,7 @@ from latentgan.api import load_data
 from latentgan.checkpoint import checkpoint_step, list_checkpoints
 from latentgan.data.base import to_unit_range
 from latentgan.data.transforms import TransformConfig
-from latentgan.experiments.ive import knn_accuracy
+from latentgan.experiments.ive_common import knn_accuracy
 from latentgan.metrics.builtin import GRAYSCALE_CLASSIFIED, grayscale_classifier_for
 from latentgan.metrics.classifier import load_classifier
 from latentgan.models.ive_gan import transform_config

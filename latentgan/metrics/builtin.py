@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from torch import Tensor
 
 from latentgan.metrics.context import EvalContext
 from latentgan.metrics.real_stats import format_count
@@ -151,6 +152,42 @@ def recon(ctx: EvalContext) -> dict:
                                     classifier=classifier, labels=None if classifier is None else y,
                                     value_range=tuple(heldout.value_range))
     return {f"{k}@{format_count(n)}" if k != "reconstruction_n" else k: v for k, v in result.items()}
+
+
+def _needs_bounded_codes(ctx: EvalContext) -> str | None:
+    if ctx.model.encoding is None or ctx.model.prior_name != "uniform":
+        return "needs an encoder with codes in the uniform prior's cube"
+    return None
+
+
+def _needs_pair_discriminator(ctx: EvalContext) -> str | None:
+    return None if hasattr(ctx.model, "pair_logits") else "needs a pair discriminator D(a, x) (IVE-GAN)"
+
+
+def _heldout_x(ctx: EvalContext, default: int) -> Tensor:
+    heldout = ctx.data("heldout")
+    return heldout.batch(torch.arange(min(ctx.count(default), len(heldout))))[0].to(ctx.device)
+
+
+@register_metric("code_saturation", "share of encoder code coordinates at the uniform cube's edge (|z| >= 0.99) "
+                 "on held-out data", default_n=1000, applies=_needs_bounded_codes)
+def code_saturation(ctx: EvalContext) -> dict:
+    """Saturated coordinates, codes saturated in every coordinate, mean |z| of the first n held-out examples."""
+    from latentgan.metrics.encoder_diagnostics import code_saturation as saturation
+
+    x = _heldout_x(ctx, 1000)
+    return {f"{k}@{format_count(len(x))}": v for k, v in saturation(ctx.model.encode, x, ctx.batch_size).items()}
+
+
+@register_metric("pair_accuracy", "the pair discriminator's accuracy on (T(x), x) vs (G(z0, E(x)), x) on held-out "
+                 "data (0.5: cannot tell them apart)", default_n=1000, applies=_needs_pair_discriminator)
+def pair_accuracy(ctx: EvalContext) -> dict:
+    """D's accuracy on real and reconstructed pairs of the first n held-out examples, networks in eval mode."""
+    from latentgan.metrics.encoder_diagnostics import pair_accuracy as accuracy
+
+    x = _heldout_x(ctx, 1000)
+    result = accuracy(ctx.model.pair_logits, x, seed=ctx.seed, batch_size=ctx.batch_size)
+    return {f"{k}@{format_count(len(x))}": v for k, v in result.items()}
 
 
 @register_metric("probe", "linear and k-NN probes on encoder features vs pixels and PCA (1,000 labels, "

@@ -19,12 +19,13 @@ from latentgan.losses import get_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
 from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
-from latentgan.nn import INIT_SCHEMES, MLP, init_weights
+from latentgan.nn import INIT_SCHEMES, MLP, init_by_activation, init_weights
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.ive_tables import TABLES, TableGenerator, code_head, table_encoder, table_features
 from latentgan.nn.priors import PRIORS, moment_penalty, sample_prior
 
 IVE_LOSSES = ("minimax", "ns", "lsgan")
+BATCHING = ("separate", "joint")
 _TRANSFORM_KEYS = ("shift", "rotate", "flip", "brightness", "contrast", "hue", "point_std")
 _AUTO_TABLE = {32: "mnist32", 128: "celeba128"}
 
@@ -37,7 +38,9 @@ class IVEGANConfig:
     transform: T(x), keys shift (px), rotate (deg), flip, brightness, contrast, hue (turns), and for 2-D points
     point_std (Sigma = point_std^2 I; null takes the mixture's own std, Eq. 4). d_features: width of D_enc's
     output (the tables use the code size; null). loss: minimax is Eq. 3 as written; ns is the usual
-    non-saturating generator loss.
+    non-saturating generator loss. init: auto (He for the image tables, Xavier for the MLPs), paper (Tables 1-3:
+    He for every layer feeding a leaky ReLU, Xavier for the rest: E's tanh code, G's output, D's logits), or any
+    library scheme.
     """
 
     name: str = "ive_gan"
@@ -72,16 +75,25 @@ class IVEGANConfig:
     # Tempering lens (Sajjadi et al. 2018) on the real images both discriminators see: D judges (L(T(x)), x)
     # and D0 judges L(x); conditions and E's inputs stay raw. e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
+    # How G meets its two batches in a step (E(x) codes and prior codes z): "separate" calls G on each, so G's batch
+    # norm normalises each batch by its own statistics and E's codes can drift anywhere without changing G's input
+    # (issue 23: the gradient for a shift common to all E(x) is zero); "joint" calls G once on [E(x); z], so both
+    # share one set of statistics. The paper gives no algorithm; Eq. 3 sums the two expectations.
+    g_batch: str = "separate"
+    # How D_enc meets [T(x), G(z0, E(x)), x, G(z0, z)]: "joint" one call on the concatenation (one set of batch-norm
+    # statistics), "separate" one call per input.
+    d_batch: str = "joint"
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
         choices = {"arch": ("auto", "mlp", *TABLES), "prior": PRIORS, "noise_prior": PRIORS, "loss": IVE_LOSSES,
-                   "mlp_activation": ("tanh", "relu", "leaky_relu")}
+                   "mlp_activation": ("tanh", "relu", "leaky_relu"), "g_batch": BATCHING, "d_batch": BATCHING}
         for key, valid in choices.items():
             if getattr(self, key) not in valid:
                 raise ConfigError(f"model.{key} '{getattr(self, key)}' is unknown; choose one of: {', '.join(valid)}")
-        if self.init != "auto" and self.init not in INIT_SCHEMES:
-            raise ConfigError(f"model.init '{self.init}' is unknown; choose auto or one of: {', '.join(INIT_SCHEMES)}")
+        if self.init not in ("auto", "paper", *INIT_SCHEMES):
+            raise ConfigError(f"model.init '{self.init}' is unknown; choose auto, paper or one of: "
+                              f"{', '.join(INIT_SCHEMES)}")
         if self.latent_dim < 1 or self.noise_dim < 0 or self.d_steps < 1:
             raise ConfigError("model.latent_dim and model.d_steps must be >= 1 and model.noise_dim >= 0")
         if self.width_scale <= 0 or not self.hidden or min(self.hidden) < 1:
@@ -181,10 +193,11 @@ class IVEGAN(GenerativeModel):
         # The 2-D shift's std: from the config, else the mixture's own (set by initialize, kept in state_dict).
         self.register_buffer("point_std", torch.tensor(-1.0 if point_std is None else float(point_std)))
         nets = build_networks(config, data_shape)
-        # auto: "LReLU layers He, else Xavier" (Tables 1-3); the tables are leaky ReLU throughout.
+        # auto: He on every layer of the tables, Xavier on the MLPs (the library's earlier reading of Tables 1-3);
+        # paper: the tables' rule layer by layer, "LReLU-layer: He, else: Xavier".
         init = config.init if config.init != "auto" else ("xavier" if self.arch == "mlp" else "he")
         for name, net in nets.items():
-            setattr(self, name, init_weights(net, init))
+            setattr(self, name, init_by_activation(net) if init == "paper" else init_weights(net, init))
         betas = tuple(config.betas)
         d_params = [*self.features.parameters(), *self.joint_head.parameters(), *self.marginal_head.parameters()]
         self.optimizers = {
@@ -229,19 +242,27 @@ class IVEGAN(GenerativeModel):
     def discriminator_inputs(self, x: Tensor) -> dict[str, Tensor]:
         """T(x), G(z0, E(x)) (both judged given x) and G(z0, z), z ~ prior, for one step; and the codes E(x)."""
         n, codes = x.shape[0], self._encode(x)
-        return {"transformed": self.transform_batch(x), "condition": x, "codes": codes,
-                "reconstructed": self._decode(codes, self.noise(n)),
-                "generated": self._decode(self.random_codes(n), self.noise(n))}
+        transformed = self.transform_batch(x)
+        z0_codes, z, z0_prior = self.noise(n), self.random_codes(n), self.noise(n)  # one order in both modes
+        if self.config.g_batch == "joint":
+            reconstructed, generated = self._decode(torch.cat([codes, z]), torch.cat([z0_codes, z0_prior])).split(n)
+        else:
+            reconstructed, generated = self._decode(codes, z0_codes), self._decode(z, z0_prior)
+        return {"transformed": transformed, "condition": x, "codes": codes, "reconstructed": reconstructed,
+                "generated": generated}
 
     def scores(self, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
-        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all of them.
+        """Logits (N, 1): D(T(x), x), D(G(z0, E(x)), x), D0(x), D0(G(z0, z)); D_enc runs once on all (d_batch joint).
 
         With a lens, inputs["transformed"] is L(T(x)) and inputs["lensed"] = L(x) replaces x for D0's real side.
         With model.mismatched_pairs also "mismatched_pair": D(T(x'), x), x' the batch's neighbouring example.
         """
         keys = [k for k in ("transformed", "reconstructed", "condition", "generated", "lensed") if k in inputs]
-        feats = dict(zip(keys, self.features(torch.cat([inputs[k] for k in keys])).split(
-            [inputs[k].shape[0] for k in keys]), strict=True))
+        if self.config.d_batch == "joint":
+            feats = dict(zip(keys, self.features(torch.cat([inputs[k] for k in keys])).split(
+                [inputs[k].shape[0] for k in keys]), strict=True))
+        else:
+            feats = {k: self.features(inputs[k]) for k in keys}
         f_x = feats["condition"]
         out = {"real_pair": self.joint_head(feats["transformed"], f_x),
                "fake_pair": self.joint_head(feats["reconstructed"], f_x),
@@ -303,6 +324,16 @@ class IVEGAN(GenerativeModel):
             for net in d_nets:
                 net.requires_grad_(True)
         return loss.detach()
+
+    @torch.no_grad()
+    def pair_logits(self, x: Tensor, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+        """D's logits (N, 1) on (T(x), x) and on (G(z0, E(x)), x), every network in eval mode: how well D tells
+        transformed originals from reconstructions (the pair_accuracy metric); a lens, if any, is left out."""
+        with eval_mode(self.encoder, self.generator, self.features, self.joint_head):
+            reconstructed = self._decode(self._encode(x), self.noise(x.shape[0], generator))
+            f_x = self.features(x)
+            return (self.joint_head(self.features(self.transform_batch(x, generator)), f_x),
+                    self.joint_head(self.features(reconstructed), f_x))
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None, z: Tensor | None = None,

@@ -60,3 +60,30 @@ def _init_norm(m: nn.Module, scheme: str) -> None:
         nn.init.ones_(m.weight)
     if m.bias is not None:
         nn.init.zeros_(m.bias)
+
+
+# Modules that decide a layer's scheme in init_by_activation: leaky ReLU takes He, any other activation Xavier.
+_ACTIVATIONS = (nn.LeakyReLU, nn.ReLU, nn.Tanh, nn.Sigmoid, nn.ELU, nn.Softplus, nn.Identity, nn.Hardtanh)
+
+
+def init_by_activation(module: nn.Module) -> nn.Module:
+    """He for a layer whose output feeds a leaky ReLU (with that unit's slope), Xavier for one feeding another
+    activation or none ("LReLU-layer: He, else: Xavier", IVE-GAN Tables 1-3); biases 0, norms weight 1.
+
+    The activation is the next one after the layer in registration order, past norms, dropout and reshapes.
+    """
+    leaves = [m for m in module.modules() if not list(m.children())]
+    for i, m in enumerate(leaves):
+        if isinstance(m, _NORMS) and getattr(m, "weight", None) is not None:
+            _init_norm(m, "he")
+        if not isinstance(m, _WEIGHTED):
+            continue
+        follower = next((f for f in leaves[i + 1:] if isinstance(f, (*_ACTIVATIONS, *_WEIGHTED))), None)
+        if isinstance(follower, nn.LeakyReLU):
+            nn.init.kaiming_normal_(_weight_of(m), a=follower.negative_slope, mode="fan_in",
+                                    nonlinearity="leaky_relu")
+        else:
+            nn.init.xavier_uniform_(_weight_of(m))
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+    return module

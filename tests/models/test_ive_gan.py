@@ -184,6 +184,9 @@ def test_trains_through_the_cli_config_and_loads_for_reconstruction(tmp_path):
     ("model.loss=wgan-gp", "model.loss 'wgan-gp' is unknown"),
     ("model.noise_dim=-1", "noise_dim >= 0"),
     ("model.code_moments=-1", "code_moments must be >= 0"),
+    ("model.g_batch=both", "model.g_batch 'both' is unknown; choose one of: separate, joint"),
+    ("model.d_batch=split", "model.d_batch 'split' is unknown; choose one of: separate, joint"),
+    ("model.init=lecun", "model.init 'lecun' is unknown; choose auto, paper or one of"),
 ])
 def test_bad_config_values_are_refused_with_the_fix(override, phrase):
     with pytest.raises(ConfigError, match=phrase.replace("[", r"\[").replace("]", r"\]")):
@@ -202,3 +205,101 @@ def test_data_without_a_mixture_std_needs_an_explicit_point_std():
     model = build_model(config, data_shape_of(data), seed=0)
     with pytest.raises(ConfigError, match="set model.transform.point_std"):
         model.initialize(data)
+
+
+def _table_model(**kw):
+    torch.manual_seed(0)
+    config = IVEGANConfig(arch="mnist32", width_scale=0.0625, latent_dim=3, loss="ns", **kw)
+    config.validate()
+    return IVEGAN(config, DataShape((1, 32, 32)))
+
+
+def _gradient_of_a_common_code_shift(model, x):
+    """d(E and G's loss) / d(shift added to every E(x) in the batch): what ties the codes' position to the prior."""
+    shift = torch.zeros(1, 3, requires_grad=True)
+    encode = model._encode
+    model._encode = lambda batch: encode(batch) + shift
+    s = model.scores(model.discriminator_inputs(x))
+    (model.loss.generator(s["fake_pair"]) + model.loss.generator(s["fake"])).backward()
+    return float(shift.grad.abs().max())
+
+
+def test_joint_g_batch_lets_the_loss_see_where_the_codes_sit_and_separate_does_not():
+    x = torch.rand(16, 1, 32, 32) * 2 - 1
+    # Separate batches: G's input batch norm removes any shift common to E(x), so the gradient is zero (issue 23).
+    assert _gradient_of_a_common_code_shift(_table_model(g_batch="separate"), x) < 1e-6
+    assert _gradient_of_a_common_code_shift(_table_model(g_batch="joint"), x) > 1e-4
+
+
+def test_joint_g_batch_calls_g_once_on_codes_and_prior_draws_together():
+    model = _table_model(g_batch="joint")
+    calls = []
+    model.generator.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
+    model.discriminator_inputs(torch.rand(8, 1, 32, 32) * 2 - 1)
+    assert calls == [16]
+    separate = _table_model()
+    separate.generator.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
+    separate.discriminator_inputs(torch.rand(8, 1, 32, 32) * 2 - 1)
+    assert calls == [16, 8, 8]
+
+
+@pytest.mark.parametrize("g_batch, d_batch", [("joint", "joint"), ("separate", "separate"), ("joint", "separate")])
+def test_every_batching_trains_and_draws_the_same_randomness(g_batch, d_batch):
+    x = torch.rand(8, 1, 32, 32) * 2 - 1
+    base, other = _table_model(), _table_model(g_batch=g_batch, d_batch=d_batch)
+    torch.manual_seed(1)
+    base.training_step((x, None, None), 0)
+    after_base = torch.rand(1)
+    torch.manual_seed(1)
+    logs = other.training_step((x, None, None), 0)
+    assert torch.equal(torch.rand(1), after_base)  # same draws: a switch changes batching, not the samples
+    assert all(torch.isfinite(v) for v in logs.values())
+
+
+def test_separate_d_batch_runs_d_enc_once_per_input():
+    model = _table_model(d_batch="separate")
+    calls = []
+    model.features.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
+    model.scores(model.discriminator_inputs(torch.rand(8, 1, 32, 32) * 2 - 1))
+    assert calls == [8, 8, 8, 8]
+
+
+def test_paper_init_gives_he_to_leaky_relu_layers_and_xavier_to_the_output_layers():
+    torch.manual_seed(0)
+    paper, auto = _table_model(init="paper"), _table_model()
+    last_paper, last_auto = paper.generator.convs[-2].weight, auto.generator.convs[-2].weight
+    fan_in, fan_out = last_paper.shape[1] * 25, last_paper.shape[0] * 25  # ConvTranspose: (in, out, k, k)
+    assert float(last_paper.std()) == pytest.approx((2 / (fan_in + fan_out)) ** 0.5, rel=0.15)  # Xavier
+    assert float(last_auto.std()) > 2 * float(last_paper.std())  # "auto" gives G's output layer He (8x at full width)
+    dense = paper.generator.dense[0].weight  # Dense 4096 + BN + LReLU: He with slope 0.2
+    assert float(dense.std()) == pytest.approx((2 / 1.04 / dense.shape[1]) ** 0.5, rel=0.15)
+    code_layer = paper.encoder[1]  # E's dense layer to the tanh code: Xavier
+    fan_in, fan_out = code_layer.weight.shape[1], code_layer.weight.shape[0]
+    assert float(code_layer.weight.std()) == pytest.approx((2 / (fan_in + fan_out)) ** 0.5, rel=0.15)
+
+
+def test_pair_accuracy_and_code_saturation_metrics_read_a_trained_run(tmp_path):
+    from latentgan.evaluation import evaluate_run
+
+    config = load_config(None, ["model.name=ive_gan", "model.width_scale=0.0625", "model.latent_dim=3",
+                                "data.name=digits", "data.pad_to=32", "data.limit=200", "train.steps=30",
+                                "train.batch_size=32", "train.progress=false", "train.device=cpu",
+                                f"train.out={tmp_path / 'run'}"])
+    run_dir = latentgan.train(config, log=lambda m: None)
+    metrics = evaluate_run(run_dir, "pair_accuracy,code_saturation", n=100, device="cpu")["metrics"]
+    for key in ("pair_accuracy", "pair_accuracy_real", "pair_accuracy_fake", "code_saturation", "code_corners"):
+        value = next(v for k, v in metrics.items() if k.startswith(key + "@"))
+        assert 0.0 <= value <= 1.0
+
+
+def test_pair_accuracy_and_code_saturation_count_what_they_say():
+    from latentgan.metrics.encoder_diagnostics import code_saturation, pair_accuracy
+
+    x = torch.zeros(10, 2)
+    perfect = pair_accuracy(lambda b, g: (torch.ones(len(b), 1), -torch.ones(len(b), 1)), x, batch_size=3)
+    fooled = pair_accuracy(lambda b, g: (torch.ones(len(b), 1), torch.ones(len(b), 1)), x)
+    assert perfect["pair_accuracy"] == 1.0 and fooled == {"pair_accuracy": 0.5, "pair_accuracy_real": 1.0,
+                                                          "pair_accuracy_fake": 0.0}
+    codes = torch.tensor([[0.995, -0.999], [0.2, 1.0], [0.0, 0.1], [-1.0, -1.0]])
+    result = code_saturation(lambda b: codes[: len(b)], torch.zeros(4, 1))
+    assert result["code_saturation"] == pytest.approx(5 / 8) and result["code_corners"] == pytest.approx(2 / 4)

@@ -64,6 +64,10 @@ CASES = {
     # IVE-GAN: random T(x) (shifts, rotations) and z0 draw from the restored RNG; BN in E, G and D_enc.
     "ive-gan-table": ["model.name=ive_gan", "model.width_scale=0.0625", "model.latent_dim=4", "data.name=digits",
                       "data.pad_to=32", "data.limit=200"],
+    # IVE-GAN with G on the joint batch, D_enc per input and the paper's init (config switches, no new state).
+    "ive-gan-joint": ["model.name=ive_gan", "model.width_scale=0.0625", "model.latent_dim=4", "data.name=digits",
+                      "data.pad_to=32", "data.limit=200", "model.g_batch=joint", "model.d_batch=separate",
+                      "model.init=paper"],
     "ive-gan-lens": ["model.name=ive_gan", "model.width_scale=0.0625", "model.latent_dim=4", "data.name=digits",
                      "data.pad_to=32", "data.limit=200", "model.lens={k: 30, width: 4, blocks: 2}"],
 }
