@@ -198,8 +198,8 @@ def run_ali_grid(settings: ExperimentSettings, budget: AliBudget | None = None) 
                        + "; ".join(f"{m} {[r['modes_ali'] for r in results[m]]}" for m in GRID_METHODS),
                        f"Figure 8 (figure8.png), as the paper: the best-covering ALI (seed {best['ALI']}) and GAN "
                        f"(seed {best['GAN']}) runs; the GAN's generator, frozen, gets an encoder by learned inverse "
-                       "mapping (gan_inverse) and by post-hoc ALI (ali_posthoc), each trained for the same steps with ALI's "
-                       f"encoder sizes; a VAE has ALI's encoder and decoder sizes (Gaussian decoder with std "
+                       "mapping (gan_inverse) and by post-hoc ALI (ali_posthoc), each trained for the same steps with "
+                       f"ALI's encoder sizes; a VAE has ALI's encoder and decoder sizes (Gaussian decoder with std "
                        f"{VAE_GRID_OBS_STD}). Their rows are one run each."])
     return finish_card(card, settings)
 
