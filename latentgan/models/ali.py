@@ -68,6 +68,12 @@ class ALIConfig:
     # Tempering lens (Sajjadi et al. 2018) on the x-branch: D sees (L(x), G_z(x)) for real pairs while the
     # encoder still reads x; e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
+    # ALICE (Li et al., "ALICE: Towards Understanding the Adversarial Learning of Joint Distributions", NeurIPS
+    # 2017), beyond ALI and off by default: the encoder+decoder loss adds recon_weight * ||x - G_x(G_z(x))||^2
+    # (ALICE-l2, explicit cycle consistency in x) and cycle_weight * ||z - G_z(G_x(z))||^2 (the same in z),
+    # each a mean over elements, so that codes keep what identifies x (ALI alone need not: Li et al., section 3).
+    recon_weight: float = 0.0
+    cycle_weight: float = 0.0
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
@@ -92,6 +98,9 @@ class ALIConfig:
             raise ConfigError("model.y_embed_dim and model.y_dim must be >= 1 (y_dim null: the data's classes)")
         if self.labelled_examples < 0 or self.class_weight < 0:
             raise ConfigError("model.labelled_examples and model.class_weight must be >= 0 (0 labels: unsupervised)")
+        if self.recon_weight < 0 or self.cycle_weight < 0:
+            raise ConfigError(f"model.recon_weight and model.cycle_weight must be >= 0 (0: plain ALI), got "
+                              f"{self.recon_weight} and {self.cycle_weight}")
         if self.labelled_examples and self.conditional:
             raise ConfigError("model.labelled_examples (semi-supervised D) and model.conditional exclude each "
                               "other; set one of them off")
@@ -361,16 +370,27 @@ class ALI(GenerativeModel):
     def _generator_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
         self.discriminator.requires_grad_(False)  # D's parameters take no gradient from G's loss
         try:
-            loss = self._generator_loss(*self._scores(x, shown, z, y))
+            loss = self._generator_loss(*self._scores(x, shown, z, y)) + self._alice_terms(x, z, y)
             optimizer_step(self.optimizers["generator"], loss)
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
 
+    def _alice_terms(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor | float:
+        """ALICE's cycle terms (Li et al. 2017): recon_weight * MSE(x, G_x(G_z(x))) + cycle_weight *
+        MSE(z, G_z(G_x(z))); 0.0 without drawing any random number when both weights are 0 (plain ALI)."""
+        loss: Tensor | float = 0.0
+        if self.config.recon_weight:
+            loss = loss + self.config.recon_weight * nn.functional.mse_loss(self._decode(self.infer(x, y), y), x)
+        if self.config.cycle_weight:
+            loss = loss + self.config.cycle_weight * nn.functional.mse_loss(self.infer(self._decode(z, y), y), z)
+        return loss
+
     def _simultaneous_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> dict[str, Tensor]:
         # One forward pass; each player's gradient comes from its own loss, then both step (the authors' code).
         real, fake = self._scores(x, shown, z, y)
-        d_loss, g_loss = self.loss.discriminator(real, fake), self._generator_loss(real, fake)
+        d_loss = self.loss.discriminator(real, fake)
+        g_loss = self._generator_loss(real, fake) + self._alice_terms(x, z, y)  # D's gradient is d_loss's alone
         if self.classes and self.labelled_y.numel():
             d_loss = d_loss + self.config.class_weight * self._class_loss(x.shape[0])
         d_params = list(self.discriminator.parameters())
