@@ -74,6 +74,9 @@ class ALIConfig:
     # each a mean over elements, so that codes keep what identifies x (ALI alone need not: Li et al., section 3).
     recon_weight: float = 0.0
     cycle_weight: float = 0.0
+    # The decoder's output bias (tables only): "channel", one per channel at 0 (the paper's table); "data", one
+    # per pixel set from the training data's mean image at the start of a run, as the authors' code does.
+    output_bias: str = "channel"
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
@@ -98,6 +101,8 @@ class ALIConfig:
             raise ConfigError("model.y_embed_dim and model.y_dim must be >= 1 (y_dim null: the data's classes)")
         if self.labelled_examples < 0 or self.class_weight < 0:
             raise ConfigError("model.labelled_examples and model.class_weight must be >= 0 (0 labels: unsupervised)")
+        if self.output_bias not in ("channel", "data"):
+            raise ConfigError(f"model.output_bias '{self.output_bias}' is unknown; choose one of: channel, data")
         if self.recon_weight < 0 or self.cycle_weight < 0:
             raise ConfigError(f"model.recon_weight and model.cycle_weight must be >= 0 (0: plain ALI), got "
                               f"{self.recon_weight} and {self.cycle_weight}")
@@ -174,7 +179,7 @@ def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Modu
     else:
         table, channels = TABLES[arch], shape.sample_shape[0]
         encoder = table_encoder(table, channels + e, enc_out, cfg.width_scale)
-        decoder = table_decoder(table, d + e, channels, out_act, cfg.width_scale)
+        decoder = table_decoder(table, d + e, channels, out_act, cfg.width_scale, cfg.output_bias == "data")
         parts = table_discriminator_parts(table, channels, d + e, cfg.width_scale, cfg.d_dropout,
                                           cfg.maxout_pieces, cfg.d_batch_norm, outputs)
     if not y_dim:
@@ -194,6 +199,9 @@ class ALI(GenerativeModel):
         super().__init__(config, data_shape)
         self.loss = get_loss(config.loss)
         self.arch, self.y_dim = resolve_arch(config, data_shape), condition_dim(config, data_shape)
+        if config.output_bias == "data" and self.arch == "mlp":
+            raise ConfigError("model.output_bias=data needs a table decoder (model.arch mnist28, svhn32, cifar32 or "
+                              "celeba64); set model.output_bias=channel for MLPs")
         # auto: the paper's N(0, 0.01) for the tables; PyTorch's default for MLPs (as the GAN does).
         init = config.init if config.init != "auto" else ("default" if self.arch == "mlp" else "normal")
         encoder, decoder, discriminator = build_networks(config, data_shape)
@@ -215,7 +223,10 @@ class ALI(GenerativeModel):
         self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr_d, betas)
 
     def initialize(self, data) -> None:
-        """Semi-supervised: keep a class-balanced subset of model.labelled_examples training examples."""
+        """output_bias=data: the decoder starts at the data's mean image. Semi-supervised: keep a class-balanced
+        subset of model.labelled_examples training examples."""
+        if self.config.output_bias == "data":
+            self._set_output_bias(data)
         if not self.classes:
             return
         from latentgan.data.label_subsets import balanced_label_subsets
@@ -229,6 +240,14 @@ class ALI(GenerativeModel):
         x, y, _ = data.batch(chosen.to(data.x.device))
         self.labelled_x = x.to(self.device).clone()
         self.labelled_y = y.to(self.device).long().clone()
+
+    def _set_output_bias(self, data) -> None:
+        """Set the decoder's PixelBias so that its output before any training is the mean training image."""
+        from latentgan.nn.pixel_bias import PixelBias
+
+        biases = [m for m in self.decoder.modules() if isinstance(m, PixelBias)]
+        activation = "tanh" if self.data_shape.value_range[0] < 0 else "sigmoid"
+        biases[0].set_from_mean(data.x.float().mean(dim=0).to(biases[0].bias.device), activation)
 
     def extra_state(self) -> dict:
         """How many labelled examples the model keeps, so a checkpoint can size their buffers."""

@@ -236,3 +236,29 @@ def test_alice_weights_off_leave_plain_ali_unchanged_step_for_step():
 def test_alice_refuses_negative_weights(override):
     with pytest.raises(ConfigError, match="must be >= 0 \\(0: plain ALI\\)"):
         load_config(None, ["model.name=ali", override])
+
+
+def _digits_ali(extra=()):
+    config = load_config(None, ["model.name=ali", "model.width_scale=0.125", "model.latent_dim=8", "data.name=digits",
+                                "data.resize=28", "data.limit=200", *extra])
+    data = load_data(config)
+    return data, build_model(config, data_shape_of(data), seed=0)
+
+
+def test_output_bias_from_data_starts_the_decoder_at_the_mean_image():
+    data, model = _digits_ali(["model.output_bias=data", "model.init=normal"])
+    model.initialize(data)
+    mean = data.x.float().mean(dim=0)
+    samples = model.sample(64, generator=torch.Generator().manual_seed(0))
+    # With N(0, 0.01) weights the decoder's pre-activation is ~0 but for the bias: samples sit at the mean image.
+    assert (samples.mean(dim=0) - mean.clamp(-0.998, 0.998)).abs().max() < 0.05
+    _, plain = _digits_ali(["model.init=normal"])
+    far = (plain.sample(64, generator=torch.Generator().manual_seed(0)).mean(dim=0) - mean).abs().max()
+    assert far > 0.5  # the per-channel bias at 0 starts at mid-grey, far from the black border
+
+
+def test_output_bias_data_is_refused_for_mlp_decoders_and_unknown_values():
+    with pytest.raises(ConfigError, match="model.output_bias=data needs a table decoder"):
+        _ring(["model.output_bias=data"])
+    with pytest.raises(ConfigError, match="model.output_bias 'pixel' is unknown"):
+        load_config(None, ["model.name=ali", "model.output_bias=pixel"])
