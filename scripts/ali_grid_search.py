@@ -52,7 +52,7 @@ def run_one(job: tuple[str, int, int, str]) -> dict:
 
     torch.set_num_threads(1)
     from latentgan.config import load_config
-    from latentgan.experiments.ali import evaluate_grid_run
+    from latentgan.experiments.ali_grid import evaluate_grid_run
     from latentgan.experiments.runs import train_or_continue
 
     name, seed, steps, out = job

@@ -220,3 +220,27 @@ def latent_order(ctx: EvalContext) -> dict:
     model = ctx.model
     with torch.no_grad():
         return measure(model.decode, model.code_dim, prior=model.prior_name, seed=ctx.seed, device=ctx.device)
+
+
+def _needs_gaussian_encoder(ctx: EvalContext) -> str | None:
+    if _needs_encoder(ctx):
+        return _needs_encoder(ctx)
+    if not hasattr(ctx.model, "encoder_output") or getattr(ctx.model.config, "encoder", "") != "gaussian":
+        return "needs a Gaussian encoder (ALI's encoder_output)"
+    return None
+
+
+@register_metric("encoder_sigma", "the Gaussian encoder's sigma on held-out data: median, and share of code "
+                 "dimensions below 0.1 (the ALI paper expects the encoder to become deterministic)",
+                 default_n=1000, applies=_needs_gaussian_encoder)
+def encoder_sigma(ctx: EvalContext) -> dict:
+    """Median sigma and the share of (example, dimension) sigmas below 0.1 on the first n held-out examples."""
+    from latentgan.nn.eval_mode import eval_mode
+
+    heldout = ctx.data("heldout")
+    n = min(ctx.count(1000), len(heldout))
+    x = heldout.batch(torch.arange(n))[0].to(ctx.device)
+    with torch.no_grad(), eval_mode(ctx.model):
+        sigma = torch.cat([ctx.model.encoder_output(part)[1].exp() for part in x.split(ctx.batch_size)])
+    return {f"encoder_sigma_median@{format_count(n)}": float(sigma.median()),
+            f"encoder_sigma_below_0.1@{format_count(n)}": float((sigma < 0.1).float().mean())}

@@ -68,6 +68,15 @@ class ALIConfig:
     # Tempering lens (Sajjadi et al. 2018) on the x-branch: D sees (L(x), G_z(x)) for real pairs while the
     # encoder still reads x; e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
+    # ALICE (Li et al., "ALICE: Towards Understanding the Adversarial Learning of Joint Distributions", NeurIPS
+    # 2017), beyond ALI and off by default: the encoder+decoder loss adds recon_weight * ||x - G_x(G_z(x))||^2
+    # (ALICE-l2, explicit cycle consistency in x) and cycle_weight * ||z - G_z(G_x(z))||^2 (the same in z),
+    # each a mean over elements, so that codes keep what identifies x (ALI alone need not: Li et al., section 3).
+    recon_weight: float = 0.0
+    cycle_weight: float = 0.0
+    # The decoder's output bias (tables only): "channel", one per channel at 0 (the paper's table); "data", one
+    # per pixel set from the training data's mean image at the start of a run, as the authors' code does.
+    output_bias: str = "channel"
 
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
@@ -92,6 +101,11 @@ class ALIConfig:
             raise ConfigError("model.y_embed_dim and model.y_dim must be >= 1 (y_dim null: the data's classes)")
         if self.labelled_examples < 0 or self.class_weight < 0:
             raise ConfigError("model.labelled_examples and model.class_weight must be >= 0 (0 labels: unsupervised)")
+        if self.output_bias not in ("channel", "data"):
+            raise ConfigError(f"model.output_bias '{self.output_bias}' is unknown; choose one of: channel, data")
+        if self.recon_weight < 0 or self.cycle_weight < 0:
+            raise ConfigError(f"model.recon_weight and model.cycle_weight must be >= 0 (0: plain ALI), got "
+                              f"{self.recon_weight} and {self.cycle_weight}")
         if self.labelled_examples and self.conditional:
             raise ConfigError("model.labelled_examples (semi-supervised D) and model.conditional exclude each "
                               "other; set one of them off")
@@ -165,7 +179,7 @@ def build_networks(cfg: ALIConfig, shape: DataShape) -> tuple[nn.Module, nn.Modu
     else:
         table, channels = TABLES[arch], shape.sample_shape[0]
         encoder = table_encoder(table, channels + e, enc_out, cfg.width_scale)
-        decoder = table_decoder(table, d + e, channels, out_act, cfg.width_scale)
+        decoder = table_decoder(table, d + e, channels, out_act, cfg.width_scale, cfg.output_bias == "data")
         parts = table_discriminator_parts(table, channels, d + e, cfg.width_scale, cfg.d_dropout,
                                           cfg.maxout_pieces, cfg.d_batch_norm, outputs)
     if not y_dim:
@@ -185,6 +199,9 @@ class ALI(GenerativeModel):
         super().__init__(config, data_shape)
         self.loss = get_loss(config.loss)
         self.arch, self.y_dim = resolve_arch(config, data_shape), condition_dim(config, data_shape)
+        if config.output_bias == "data" and self.arch == "mlp":
+            raise ConfigError("model.output_bias=data needs a table decoder (model.arch mnist28, svhn32, cifar32 or "
+                              "celeba64); set model.output_bias=channel for MLPs")
         # auto: the paper's N(0, 0.01) for the tables; PyTorch's default for MLPs (as the GAN does).
         init = config.init if config.init != "auto" else ("default" if self.arch == "mlp" else "normal")
         encoder, decoder, discriminator = build_networks(config, data_shape)
@@ -206,7 +223,10 @@ class ALI(GenerativeModel):
         self.lens_config, self.lens = attach_lens(self.optimizers, config.lens, data_shape, config.lr_d, betas)
 
     def initialize(self, data) -> None:
-        """Semi-supervised: keep a class-balanced subset of model.labelled_examples training examples."""
+        """output_bias=data: the decoder starts at the data's mean image. Semi-supervised: keep a class-balanced
+        subset of model.labelled_examples training examples."""
+        if self.config.output_bias == "data":
+            self._set_output_bias(data)
         if not self.classes:
             return
         from latentgan.data.label_subsets import balanced_label_subsets
@@ -220,6 +240,14 @@ class ALI(GenerativeModel):
         x, y, _ = data.batch(chosen.to(data.x.device))
         self.labelled_x = x.to(self.device).clone()
         self.labelled_y = y.to(self.device).long().clone()
+
+    def _set_output_bias(self, data) -> None:
+        """Set the decoder's PixelBias so that its output before any training is the mean training image."""
+        from latentgan.nn.pixel_bias import PixelBias
+
+        biases = [m for m in self.decoder.modules() if isinstance(m, PixelBias)]
+        activation = "tanh" if self.data_shape.value_range[0] < 0 else "sigmoid"
+        biases[0].set_from_mean(data.x.float().mean(dim=0).to(biases[0].bias.device), activation)
 
     def extra_state(self) -> dict:
         """How many labelled examples the model keeps, so a checkpoint can size their buffers."""
@@ -361,16 +389,27 @@ class ALI(GenerativeModel):
     def _generator_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> Tensor:
         self.discriminator.requires_grad_(False)  # D's parameters take no gradient from G's loss
         try:
-            loss = self._generator_loss(*self._scores(x, shown, z, y))
+            loss = self._generator_loss(*self._scores(x, shown, z, y)) + self._alice_terms(x, z, y)
             optimizer_step(self.optimizers["generator"], loss)
         finally:
             self.discriminator.requires_grad_(True)
         return loss.detach()
 
+    def _alice_terms(self, x: Tensor, z: Tensor, y: Tensor | None) -> Tensor | float:
+        """ALICE's cycle terms (Li et al. 2017): recon_weight * MSE(x, G_x(G_z(x))) + cycle_weight *
+        MSE(z, G_z(G_x(z))); 0.0 without drawing any random number when both weights are 0 (plain ALI)."""
+        loss: Tensor | float = 0.0
+        if self.config.recon_weight:
+            loss = loss + self.config.recon_weight * nn.functional.mse_loss(self._decode(self.infer(x, y), y), x)
+        if self.config.cycle_weight:
+            loss = loss + self.config.cycle_weight * nn.functional.mse_loss(self.infer(self._decode(z, y), y), z)
+        return loss
+
     def _simultaneous_step(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> dict[str, Tensor]:
         # One forward pass; each player's gradient comes from its own loss, then both step (the authors' code).
         real, fake = self._scores(x, shown, z, y)
-        d_loss, g_loss = self.loss.discriminator(real, fake), self._generator_loss(real, fake)
+        d_loss = self.loss.discriminator(real, fake)
+        g_loss = self._generator_loss(real, fake) + self._alice_terms(x, z, y)  # D's gradient is d_loss's alone
         if self.classes and self.labelled_y.numel():
             d_loss = d_loss + self.config.class_weight * self._class_loss(x.shape[0])
         d_params = list(self.discriminator.parameters())

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from latentgan.nn.activations import make_activation
 from latentgan.nn.blocks import ConvBlock
+from latentgan.nn.pixel_bias import PixelBias
 
 Row = tuple[int, int, int, bool, float]  # kernel, stride, feature maps, batch norm, dropout
 
@@ -106,12 +108,20 @@ def table_encoder(table: ALITable, channels: int, out_dim: int, scale: float = 1
 
 
 def table_decoder(table: ALITable, latent_dim: int, channels: int, out_activation: str,
-                  scale: float = 1.0) -> nn.Sequential:
-    """z: (N, latent_dim) -> x: (N, channels, R, R), squashed by out_activation (tanh or sigmoid)."""
+                  scale: float = 1.0, pixel_bias: bool = False) -> nn.Sequential:
+    """z: (N, latent_dim) -> x: (N, channels, R, R), squashed by out_activation (tanh or sigmoid).
+
+    pixel_bias: an untied bias per output pixel (PixelBias, its last module but the activation) after the last
+    conv, as the authors' code; False: the conv's one bias per channel, as the paper's table.
+    """
     up, ch = _stack(table.decoder, latent_dim, scale, table.slope, transposed=True)
     pointwise, ch = _stack(table.decoder_pointwise, ch, scale, table.slope)
-    out = ConvBlock(ch, channels, 1, activation=out_activation)
-    return nn.Sequential(nn.Unflatten(1, (latent_dim, 1, 1)), *up, *pointwise, out)
+    head = nn.Unflatten(1, (latent_dim, 1, 1))
+    if not pixel_bias:
+        return nn.Sequential(head, *up, *pointwise, ConvBlock(ch, channels, 1, activation=out_activation))
+    out = ConvBlock(ch, channels, 1, activation=None)
+    side = table.resolution
+    return nn.Sequential(head, *up, *pointwise, out, PixelBias((channels, side, side)), make_activation(out_activation))
 
 
 def table_discriminator_parts(table: ALITable, channels: int, latent_dim: int, scale: float = 1.0,

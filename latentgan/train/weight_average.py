@@ -18,6 +18,9 @@ from torch import Tensor
 from latentgan.errors import ConfigError
 from latentgan.models.base import GenerativeModel
 
+# Batch norm's running statistics: the only buffers an average of weights should average too.
+_AVERAGED_BUFFERS = (".running_mean", ".running_var")
+
 
 def averaged_state(model: GenerativeModel) -> dict[str, Tensor]:
     """The live tensors (parameters and buffers) of the model's averaged networks, by state-dict key."""
@@ -38,7 +41,8 @@ class WeightAverage:
     Before step `start` there is no average (the live weights serve); at `start`, and whenever a growing model
     changes shape, it starts again from the live weights. The decay ramps up as min(decay, (1 + n) / (10 + n))
     over the n updates since a restart, so a short run's average is not dominated by its first weights.
-    Buffers (batch-norm statistics) are copied, not averaged.
+    Batch-norm running statistics are averaged like the weights, so the averaged networks normalise with
+    statistics that belong to them rather than to the live weights; other buffers (counters) are copied.
     """
 
     def __init__(self, model: GenerativeModel, decay: float, start: int = 0):
@@ -61,7 +65,7 @@ class WeightAverage:
         self.updates += 1
         weight = 1.0 - min(self.decay, (1.0 + self.updates) / (10.0 + self.updates))
         for k, v in live.items():
-            if isinstance(v, torch.nn.Parameter) and v.is_floating_point():
+            if (isinstance(v, torch.nn.Parameter) or k.endswith(_AVERAGED_BUFFERS)) and v.is_floating_point():
                 self.shadow[k].lerp_(v.detach(), weight)
             else:
                 self.shadow[k].copy_(v)

@@ -1,65 +1,96 @@
+import json
+
 import pytest
 
 from latentgan.errors import ConfigError
 from latentgan.experiments import ExperimentSettings, get_experiment
-from latentgan.experiments.ali import GridBudget, run_ali_grid
+from latentgan.experiments.ali_common import AliBudget
+from latentgan.experiments.protocol import TIERS
 
 
-def test_ali_grid_with_a_tiny_budget_writes_a_card_with_both_methods_and_figure8_baselines(tmp_path):
-    budget = GridBudget(20, 1, ("model.hidden=[16,16]", "data.n_points=1000"))
-    card = run_ali_grid(ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None), budget)
+def _smoke(tmp_path, seeds=None):
+    return ExperimentSettings(tmp_path, budget="smoke", seeds=seeds, device="cpu", log=lambda msg: None)
+
+
+def test_ali_experiments_are_registered_with_every_tier_and_at_least_3_seeds_where_they_decide():
+    from latentgan.experiments.ali_conditional import CONDITIONAL_BUDGETS
+    from latentgan.experiments.ali_grid import GRID_BUDGETS
+    from latentgan.experiments.ali_images import IMAGE_BUDGETS
+    from latentgan.experiments.ali_semi import SEMI_BUDGETS
+
+    for name in ("ali-grid", "ali-mnist", "ali-fashion", "ali-conditional", "ali-semi"):
+        assert get_experiment(name).name == name
+    for budgets in (GRID_BUDGETS, IMAGE_BUDGETS, CONDITIONAL_BUDGETS, SEMI_BUDGETS):
+        assert set(budgets) == set(TIERS)
+        assert budgets["cpu"].seeds >= 3 and budgets["paper"].seeds >= 3
+        assert budgets["paper"].images_seen > budgets["cpu"].images_seen > budgets["smoke"].images_seen
+
+
+def test_budget_counts_steps_and_images_seen():
+    budget = AliBudget(6000, 64, 3)
+    assert budget.images_seen == 384_000
+    assert "6,000 optimizer steps of batch 64 (384,000 examples seen) per run, 3 seeds" in budget.describe()
+
+
+@pytest.mark.slow
+def test_ali_grid_smoke_card_decides_from_the_modes_metric_of_each_run(tmp_path):
+    from latentgan.experiments.ali_grid import run_ali_grid
+
+    card = run_ali_grid(_smoke(tmp_path, seeds=3))
     text = card.read_text()
-    assert "| ALI | 1 |" in text and "| GAN | 1 |" in text and "13.4 +- 5.8" in text
-    assert "undecided" in text  # the quick budget never claims a verdict
+    assert "| ALI | 3 |" in text and "| GAN | 3 |" in text and "13.4 +- 5.8" in text
+    assert "smoke tier" in text and "ALI minus GAN, same seed" in text  # the rule is on the card, no verdict claimed
     for row in ("| GAN + inverse mapping | 1 |", "| GAN + post-hoc inference | 1 |", "| VAE | 1 |"):
         assert row in text
-    assert "Issue's target for ALI" in text and "code KL to N(0, I)" in text
+    decision = json.loads((tmp_path / "card.json").read_text())["decisions"][0]
+    # The card's counts are the numbers each run's eval.json shows.
+    ali = [json.loads((tmp_path / "ali" / f"seed{s}" / "eval.json").read_text()) for s in range(3)]
+    gan = [json.loads((tmp_path / "gan" / f"seed{s}" / "eval.json").read_text()) for s in range(3)]
+
+    def count(e):
+        return next(v for k, v in e["metrics"].items() if k.startswith("modes_covered_ali@"))
+
+    assert decision["values"] == [count(a) - count(g) for a, g in zip(ali, gan, strict=True)]
     assert (tmp_path / "samples_ali.png").exists() and (tmp_path / "figure8.png").exists()
 
 
-def test_ali_experiments_are_registered():
-    for name in ("ali-grid", "ali-mnist", "ali-fashion", "ali-conditional", "ali-semi"):
-        assert get_experiment(name).name == name
+@pytest.mark.slow
+def test_ali_mnist_smoke_card_has_both_rules_pictures_and_reuses_runs(tmp_path):
+    from latentgan.experiments.ali_mnist import ali_mnist
 
-
-def test_ali_images_with_a_tiny_budget_writes_targets_probes_and_pictures(tmp_path):
-    from latentgan.experiments.ali import run_ali_images
-
-    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
-    text = run_ali_images(settings, "mnist5k", steps=4, n_eval=100, extra=("model.width_scale=0.125",)).read_text()
-    assert text.startswith("# ali-mnist") and "undecided" in text and "None" not in text
-    assert "held-out images (target >= 80 %)" in text and "% on pixels" in text
-    assert "encoder features (last 3 hidden + code)" in text and "| >= 0.80 |" in text and "> pixels" in text
+    settings = _smoke(tmp_path)
+    text = ali_mnist(settings).read_text()
+    assert text.startswith("# ali-mnist") and "smoke tier" in text and "None" not in text
+    assert "reconstruction class agreement >= 0.9" in text and "encoder features minus pixels" in text
+    assert "examples seen" in text and "| >= 0.90 |" in text
     for figure in ("samples.png", "reconstructions.png", "interpolations.png"):
         assert (tmp_path / figure).exists()
-    # A second call reuses the finished run instead of training again.
-    mtime = (tmp_path / "run" / "metrics.jsonl").stat().st_mtime_ns
-    run_ali_images(settings, "mnist5k", steps=4, n_eval=100, extra=("model.width_scale=0.125",))
-    assert (tmp_path / "run" / "metrics.jsonl").stat().st_mtime_ns == mtime
+    mtime = (tmp_path / "seed0" / "run" / "metrics.jsonl").stat().st_mtime_ns
+    ali_mnist(settings)  # a second call reuses the finished runs instead of training again
+    assert (tmp_path / "seed0" / "run" / "metrics.jsonl").stat().st_mtime_ns == mtime
 
 
 def test_ali_images_refuses_data_without_a_classifier(tmp_path):
-    from latentgan.experiments.ali import run_ali_images
+    from latentgan.experiments.ali_images import run_ali_images
 
     with pytest.raises(ConfigError, match="mnist5k, mnist and fashion-mnist, not 'digits'"):
-        run_ali_images(ExperimentSettings(tmp_path, quick=True, device="cpu"), "digits")
-    assert not (tmp_path / "run").exists()
+        run_ali_images(_smoke(tmp_path), "ali-digits", "digits", 0.8)
+    assert not (tmp_path / "seed0").exists()
 
 
-def test_ali_conditional_with_a_tiny_budget_draws_classes_at_fixed_z(tmp_path):
-    from latentgan.experiments.ali import run_ali_conditional
+@pytest.mark.slow
+def test_ali_conditional_smoke_card_draws_classes_at_fixed_z(tmp_path):
+    from latentgan.experiments.ali_conditional import run_ali_conditional
 
-    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
-    text = run_ali_conditional(settings, steps=4, dataset="mnist5k", extra=("model.width_scale=0.125",)).read_text()
-    assert "samples the mnist5k classifier assigns to their condition y (1,000)" in text and "worst class" in text
+    text = run_ali_conditional(_smoke(tmp_path), dataset="mnist5k").read_text()
+    assert "samples the mnist5k classifier assigns to their condition y" in text and "worst class" in text
     assert (tmp_path / "fixed_z_by_class.png").exists()
 
 
-def test_ali_semi_with_a_tiny_budget_reports_both_error_rates(tmp_path):
-    from latentgan.experiments.ali import run_ali_semi
+@pytest.mark.slow
+def test_ali_semi_smoke_card_decides_the_svm_minus_k_plus_1_error(tmp_path):
+    from latentgan.experiments.ali_semi import run_ali_semi
 
-    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda msg: None)
-    text = run_ali_semi(settings, steps=5, dataset="digits", labels=100, n_test=100,
-                        extra=("data.resize=28", "model.width_scale=0.125")).read_text()
+    text = run_ali_semi(_smoke(tmp_path), dataset="digits", labels=100).read_text()
     assert "K+1-class discriminator, 100 labels" in text and "L2-SVM on encoder features" in text and "7.42" in text
-    assert "undecided" in text
+    assert "smoke tier" in text

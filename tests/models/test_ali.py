@@ -193,3 +193,72 @@ def test_semi_supervised_needs_labelled_data_and_excludes_conditioning():
         load_config(None, ["model.name=ali", "model.labelled_examples=100", "model.conditional=true"])
     with pytest.raises(ConfigError, match="needs labelled data"):
         ALI(ALIConfig(arch="mlp", labelled_examples=10), DataShape((2,)))
+
+
+def _recon_error(model, data):
+    x = data.x[:500]
+    return float((model.reconstruct(x) - x).pow(2).sum(dim=1).mean())
+
+
+def test_alice_reconstruction_term_lowers_the_reconstruction_error_against_the_same_run_without_it():
+    torch.set_num_threads(1)
+    errors = {}
+    for weight in (0.0, 1.0):
+        data, model = _ring([f"model.recon_weight={weight}"])
+        _train(model, data, 200)
+        errors[weight] = _recon_error(model, data)
+    assert errors[1.0] * 2 <= errors[0.0], errors
+
+
+def test_alice_cycle_term_makes_codes_of_samples_come_back():
+    torch.set_num_threads(1)
+    errors = {}
+    for weight in (0.0, 1.0):
+        data, model = _ring([f"model.cycle_weight={weight}", "model.update=simultaneous"])
+        _train(model, data, 200)
+        z = model.prior(500, torch.Generator().manual_seed(3))
+        with torch.no_grad():
+            errors[weight] = float((model.encode(model.decode(z)) - z).pow(2).sum(dim=1).mean())
+    assert errors[1.0] * 2 <= errors[0.0], errors
+
+
+def test_alice_weights_off_leave_plain_ali_unchanged_step_for_step():
+    data, plain = _ring()
+    _, off = _ring(["model.recon_weight=0", "model.cycle_weight=0"])
+    for model in (plain, off):
+        torch.manual_seed(5)  # the encoder's noise and z draw from the global RNG: same draws for both
+        _train(model, data, 3)
+    for (name, a), b in zip(plain.state_dict().items(), off.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+
+
+@pytest.mark.parametrize("override", ["model.recon_weight=-1", "model.cycle_weight=-0.5"])
+def test_alice_refuses_negative_weights(override):
+    with pytest.raises(ConfigError, match="must be >= 0 \\(0: plain ALI\\)"):
+        load_config(None, ["model.name=ali", override])
+
+
+def _digits_ali(extra=()):
+    config = load_config(None, ["model.name=ali", "model.width_scale=0.125", "model.latent_dim=8", "data.name=digits",
+                                "data.resize=28", "data.limit=200", *extra])
+    data = load_data(config)
+    return data, build_model(config, data_shape_of(data), seed=0)
+
+
+def test_output_bias_from_data_starts_the_decoder_at_the_mean_image():
+    data, model = _digits_ali(["model.output_bias=data", "model.init=normal"])
+    model.initialize(data)
+    mean = data.x.float().mean(dim=0)
+    samples = model.sample(64, generator=torch.Generator().manual_seed(0))
+    # With N(0, 0.01) weights the decoder's pre-activation is ~0 but for the bias: samples sit at the mean image.
+    assert (samples.mean(dim=0) - mean.clamp(-0.998, 0.998)).abs().max() < 0.05
+    _, plain = _digits_ali(["model.init=normal"])
+    far = (plain.sample(64, generator=torch.Generator().manual_seed(0)).mean(dim=0) - mean).abs().max()
+    assert far > 0.5  # the per-channel bias at 0 starts at mid-grey, far from the black border
+
+
+def test_output_bias_data_is_refused_for_mlp_decoders_and_unknown_values():
+    with pytest.raises(ConfigError, match="model.output_bias=data needs a table decoder"):
+        _ring(["model.output_bias=data"])
+    with pytest.raises(ConfigError, match="model.output_bias 'pixel' is unknown"):
+        load_config(None, ["model.name=ali", "model.output_bias=pixel"])

@@ -55,6 +55,12 @@ CASES = {
     # A weight average (train.ema) of encoder and decoder, saved in each checkpoint; load() returns the average.
     "ali-mlp-ema": ["model.name=ali", "model.latent_dim=2", "model.hidden=[32,32]", "data.name=ring",
                     "data.n_points=1000", "train.ema=0.9", "train.ema_start=10"],
+    # ALICE's terms (Li et al. 2017): extra encoder/decoder passes and Gaussian draws inside the G step.
+    "alice-mlp": ["model.name=ali", "model.latent_dim=2", "model.hidden=[32,32]", "model.recon_weight=1",
+                  "model.cycle_weight=0.5", "model.update=simultaneous", "data.name=ring", "data.n_points=1000"],
+    # The decoder's untied output bias, set from the data's mean at the start and restored from the checkpoint.
+    "ali-output-bias": ["model.name=ali", "model.width_scale=0.125", "model.latent_dim=8", "model.init=normal",
+                        "model.output_bias=data", "data.name=digits", "data.resize=28", "data.limit=200"],
     # ALI with a lens on its x-branch: the lens's optimizer and schedule, D on (L(x), G_z(x)).
     "ali-lens": ["model.name=ali", "model.width_scale=0.125", "model.latent_dim=8", "model.init=default",
                  "data.name=digits", "data.resize=28", "data.limit=200", "model.lens={k: 30, width: 4, blocks: 2}"],

@@ -122,3 +122,28 @@ def test_eval_cli_scores_the_average_into_eval_json_and_the_live_weights_apart(t
     averaged = json.loads((out / "eval.json").read_text())["metrics"]
     live = json.loads((out / "eval_live.json").read_text())["metrics"]
     assert averaged.keys() == live.keys() and averaged != live
+
+
+def test_batch_norm_running_statistics_are_averaged_with_the_weights_and_counters_copied():
+    from latentgan.api import build_model, data_shape_of, load_data
+
+    config = load_config(None, ["model.name=ali", "model.width_scale=0.125", "model.latent_dim=8",
+                                "data.name=digits", "data.resize=28", "data.limit=50"])
+    model = build_model(config, data_shape_of(load_data(config)), seed=0)
+    average = WeightAverage(model, decay=0.5, start=0)
+
+    def set_stats(value, count):
+        for k, v in model.decoder.state_dict(keep_vars=True).items():
+            if k.endswith(("running_mean", "running_var")):
+                v.data.fill_(value)
+            elif k.endswith("num_batches_tracked"):
+                v.data.fill_(count)
+
+    set_stats(1.0, 5)
+    average.update(1)
+    set_stats(3.0, 9)
+    average.update(2)
+    stats = {k: v for k, v in average.shadow.items() if k.startswith("decoder.") and "running_" in k}
+    counts = [v for k, v in average.shadow.items() if k.startswith("decoder.") and k.endswith("batches_tracked")]
+    assert stats and all(torch.allclose(v, torch.full_like(v, 1.0 * 2 / 11 + 3.0 * 9 / 11)) for v in stats.values())
+    assert counts and all(int(c) == 9 for c in counts)
