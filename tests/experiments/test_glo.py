@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from latentgan.experiments.glo import ReconBudget, run_latent, run_recon, run_spectrum, singular_spectrum
@@ -32,3 +33,19 @@ def test_glo_latent_draws_its_three_figures_on_a_tiny_budget(tmp_path):
     card = run_latent(ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda m: None), budget)
     assert card.exists()
     assert all((tmp_path / f).exists() for f in ("interpolation.png", "principal_walks.png", "class_arithmetic.png"))
+
+
+@pytest.mark.slow
+def test_glo_recon_cpu_tier_decides_the_ratio_over_seeds(tmp_path, monkeypatch):
+    import json
+
+    from latentgan.experiments import glo
+
+    monkeypatch.setitem(glo.RECON_BUDGETS, "cpu", glo.ReconBudget(("mnist5k",), 64, 3, 16, 2, latent_dim=4, width=4,
+                                                                  batch_size=16))
+    card = get_experiment("glo-recon").run(ExperimentSettings(tmp_path, budget="cpu", device="cpu",
+                                                              log=lambda m: None))
+    summary = json.loads(card.with_suffix(".json").read_text())
+    assert summary["tier"] == "cpu" and len(summary["decisions"][0]["values"]) == 3
+    assert summary["decisions"][0]["threshold"] == pytest.approx(0.0130 / 0.0203)
+    assert summary["status"] in ("reproduced", "not reproduced", "inconclusive")
