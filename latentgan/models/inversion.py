@@ -57,6 +57,6 @@ def _invert_batch(decode, x: Tensor, init: Tensor, loss: str, steps: int, lr: fl
 
 @contextmanager
 def frozen(module: nn.Module) -> Iterator[nn.Module]:
-    """The module in eval mode with no parameter gradients, restored on exit (experiments/glo.py; pending)."""
+    """The module in eval mode with no parameter gradients, restored on exit: a network held fixed while codes move."""
     with frozen_parameters(module), eval_mode(module):
         yield module
