@@ -19,8 +19,10 @@ from latentgan.experiments.registry import ExperimentSettings, register_experime
 from latentgan.experiments.runs import train_or_continue
 from latentgan.losses import mse_loss
 from latentgan.models.base import DataShape
-from latentgan.models.inversion import frozen, invert
+from latentgan.models.inversion import invert
 from latentgan.models.pca import PCAConfig, PCAModel
+from latentgan.nn.eval_mode import eval_mode
+from latentgan.nn.frozen import frozen
 from latentgan.nn.in_batches import map_in_batches
 from latentgan.train.run_dir import read_run
 
@@ -108,7 +110,7 @@ def gan_errors(run_dir: Path, n: int, loss: str, steps: int) -> tuple[float, flo
     errors = []
     for split in ("train", "test"):
         x = _images(config, split, n)
-        with frozen(model.generator), torch.enable_grad():
+        with frozen(model.generator), eval_mode(model.generator), torch.enable_grad():
             z = invert(model._decode, x, config.model.latent_dim, loss=loss, steps=steps, lr=0.05)
         errors.append(_mse(model.decode, z, x))
     return errors[0], errors[1]

@@ -6,16 +6,13 @@ the GAN itself keeps no `encode`, so metrics that need a real encoder skip it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from latentgan.latent import project_codes
 from latentgan.losses import reconstruction_loss
-from latentgan.nn.eval_mode import eval_mode
-from latentgan.nn.frozen import frozen as frozen_parameters
 
 INVERSION_LOSSES = ("l2", "lap1", "l2+lap1")
 
@@ -53,10 +50,3 @@ def _invert_batch(decode, x: Tensor, init: Tensor, loss: str, steps: int, lr: fl
             with torch.no_grad():
                 z.copy_(project_codes(z, projection))
     return z.detach()
-
-
-@contextmanager
-def frozen(module: nn.Module) -> Iterator[nn.Module]:
-    """The module in eval mode with no parameter gradients, restored on exit: a network held fixed while codes move."""
-    with frozen_parameters(module), eval_mode(module):
-        yield module
