@@ -17,7 +17,8 @@ from pathlib import Path
 
 import torch
 
-from latentgan.experiments.glo import RECON_QUICK, _train, glo_errors, pca_errors
+from latentgan.experiments.glo_common import glo_errors, pca_errors, train_run
+from latentgan.experiments.glo_recon import RECON_QUICK
 from latentgan.experiments.registry import ExperimentSettings
 
 PROJECTIONS = ("sphere", "ball")
@@ -42,7 +43,7 @@ def main() -> None:
     for seed in args.seeds:
         for projection in PROJECTIONS:
             start = time.perf_counter()
-            run = _train("glo", dataset, budget, ["model.loss=lap1", "model.code_init=pca",
+            run = train_run("glo", dataset, budget, ["model.loss=lap1", "model.code_init=pca",
                                                   f"model.projection={projection}",
                                                   f"model.encode_steps={budget.invert_steps}", f"train.seed={seed}"],
                          args.out / f"{projection}-seed{seed}", settings)
