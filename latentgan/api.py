@@ -7,8 +7,9 @@ from pathlib import Path
 import torch
 
 from latentgan.checkpoint import load_latest_checkpoint
-from latentgan.config import RunConfig
+from latentgan.config import RunConfig, checked_config
 from latentgan.data import Dataset
+from latentgan.data.base import check_batch_fits
 from latentgan.data.from_config import load_data
 from latentgan.devices import select_device
 from latentgan.models.base import DataShape, GenerativeModel
@@ -37,13 +38,16 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
     """Train a fresh run into `out` (default runs/<model>-<data>-<time>); returns the run directory.
 
     Under torchrun every process calls this; they train one model together and rank 0 writes the run.
+    A config edited in Python is checked here, before anything touches the disk.
     """
+    config = checked_config(config)
     device = select_device(config.train.device)
     ctx = init_distributed(device)
     device = process_device(device, ctx)
     try:
         run_dir = Path(agree(str(out or config.train.out or default_run_dir(config)), ctx))
         data = load_data(config)  # before touching the disk: a bad dataset leaves nothing behind
+        check_batch_fits(len(data), config.train.batch_size, ctx.world_size)
         shape = data_shape_of(data)
         model = _build_for_process(config, shape, ctx, device)
         check_averageable(model, config.train.ema)  # a bad setting must not leave a half-made run directory
@@ -84,9 +88,9 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
                           dist=ctx)
         trainer.restore(checkpoint)  # any world size: the batcher continues from the same share of the epoch
         seed_process(config.train.seed, trainer.step, ctx)
-        if steps is not None and ctx.is_main:
-            write_run_files(run_dir, config, shape, ctx.world_size)
         if trainer.step < config.train.steps:
+            if steps is not None and ctx.is_main:  # only a resume that trains records its new length
+                write_run_files(run_dir, config, shape, ctx.world_size)
             trainer.fit()
         else:
             log(f"run '{run_dir}' is already at step {trainer.step}; pass --steps N to train further")

@@ -49,9 +49,21 @@ def _resume(args: argparse.Namespace) -> int:
 
 
 def _finished(run_dir) -> None:
-    """Say where the run is; under torchrun only rank 0 speaks."""
-    if os.environ.get("RANK", "0") == "0":
-        print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
+    """Say where the run is, its final evaluation and pictures; under torchrun only rank 0 speaks."""
+    if os.environ.get("RANK", "0") != "0":
+        return
+    from latentgan.train.metrics_log import MetricsLog
+    from latentgan.train.summary import final_evaluation
+
+    records = MetricsLog(Path(run_dir) / "metrics.jsonl").read()
+    final = final_evaluation(records, max((r.get("step", 0) for r in records), default=0))
+    if final:
+        print("final evaluation: " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                                               for k, v in final.items()))
+    pictures = [name for name in ("reconstructions.png", "interpolation.png") if (Path(run_dir) / name).exists()]
+    if pictures:
+        print("pictures: " + ", ".join(str(Path(run_dir) / name) for name in pictures))
+    print(f"run finished: {run_dir}  (summary: {Path(run_dir) / 'summary.md'})")
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -283,6 +283,20 @@ def config_from_dict(tree: dict) -> RunConfig:
     return RunConfig(model=model, data=data, train=train)
 
 
+def checked_config(config: RunConfig) -> RunConfig:
+    """A RunConfig edited in Python, checked as a file would be: types, ranges, and no misspelt attribute."""
+    if not isinstance(config, RunConfig):
+        raise ConfigError(f"train() takes a RunConfig (from latentgan.load_config), got {type(config).__name__}")
+    for name in ("model", "data", "train"):
+        part = getattr(config, name)
+        fields = {f.name for f in dataclasses.fields(part)}
+        unknown = sorted(set(vars(part)) - fields)
+        if unknown:
+            raise ConfigError(f"unknown attribute(s) {', '.join(f'{name}.{k}' for k in unknown)} set on the config; "
+                              f"valid keys are: {', '.join(sorted(fields - {'options'}))}")
+    return config_from_dict(config.to_dict())
+
+
 def load_config(path: str | Path | None = None, overrides: list[str] | tuple = ()) -> RunConfig:
     """Build a RunConfig from an optional YAML file and `section.key=value` overrides."""
     tree = read_yaml(path) if path is not None else {}

@@ -22,7 +22,8 @@ LAYERS: list[tuple[str, ...]] = [
      "latentgan.inputs", "latentgan.images",
      "latentgan.growth",
      # drawing primitives: they only draw and write files, so the trainer's sample grids may use them
-     "latentgan.viz.save", "latentgan.viz.grid", "latentgan.viz.points"),
+     "latentgan.viz.save", "latentgan.viz.grid", "latentgan.viz.points", "latentgan.viz.interpolation",
+     "latentgan.viz.reconstruction"),
     ("latentgan.models",),
     ("latentgan.checkpoint", "latentgan.run"),
     ("latentgan.metrics", "latentgan.train"),

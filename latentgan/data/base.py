@@ -79,6 +79,16 @@ def to_unit_range(x: Tensor, value_range: tuple[float, float]) -> Tensor:
     return ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
 
 
+def check_batch_fits(n: int, batch_size: int, world_size: int = 1) -> None:
+    """A DataError unless every process gets at least one whole batch of the n examples each epoch."""
+    if batch_size < 1:
+        raise DataError(f"batch_size must be at least 1, got {batch_size}")
+    per_rank = n // world_size
+    if per_rank < batch_size:
+        raise DataError(f"the dataset has {n} examples ({per_rank} per process), fewer than one batch of "
+                        f"{batch_size}; lower train.batch_size or use more data")
+
+
 class IndexBatcher:
     """Yields batches of indices from a seeded permutation per epoch; resumable from (epoch, position).
 
@@ -90,14 +100,7 @@ class IndexBatcher:
 
     def __init__(self, n: int, batch_size: int, seed: int = 0, rank: int = 0, world_size: int = 1,
                  device: torch.device | str = "cpu"):
-        if batch_size < 1:
-            raise DataError(f"batch_size must be at least 1, got {batch_size}")
-        per_rank = n // world_size
-        if per_rank < batch_size:
-            raise DataError(
-                f"the dataset has {n} examples ({per_rank} per process), fewer than one batch of "
-                f"{batch_size}; lower train.batch_size or use more data"
-            )
+        check_batch_fits(n, batch_size, world_size)
         self.n, self.batch_size, self.seed = n, batch_size, seed
         self.rank, self.world_size = rank, world_size
         self.device = torch.device(device)

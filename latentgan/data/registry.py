@@ -98,7 +98,8 @@ def _root_path(spec: DatasetSpec, root: str | Path | None, download: bool) -> Pa
     """root as a Path, created when downloading; a DataError when it names nothing."""
     if root is None or str(root) == "":
         if download:
-            raise DataError(f"download=True needs root=DIR to download {spec.name!r} into")
+            raise DataError(f"download=True needs a directory to download {spec.name!r} into: pass --data-root DIR "
+                            "(or set data.root)")
         return None
     path = Path(root).expanduser()
     if download:

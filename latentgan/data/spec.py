@@ -40,5 +40,6 @@ def require(condition: bool, message: str) -> None:
 def require_root(root: Path | None, name: str, expected: str) -> Path:
     """Return root, or explain which files the dataset expects when no root was given."""
     if root is None:
-        raise DataError(f"{name} needs root=DIR (data.root, --root): a directory holding {expected}")
+        raise DataError(f"{name} needs its files: pass --data-root DIR (or set data.root), a directory holding "
+                        f"{expected}")
     return root

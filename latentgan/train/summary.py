@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
 from latentgan.config import RunConfig
 from latentgan.data import Dataset
+from latentgan.data.base import to_unit_range
 from latentgan.files import write_text_atomic
 from latentgan.metrics import mode_coverage
 from latentgan.models.base import GenerativeModel
 from latentgan.train.metrics_log import MetricsLog
 from latentgan.train.samples import fixed_generator
+from latentgan.viz.interpolation import save_interpolation_grid
+from latentgan.viz.reconstruction import save_reconstruction_grid
+
+PAIRS = 8  # held-out images in the reconstruction figure, and pairs (rows) in the interpolation figure
 
 
 def quick_evaluation(model: GenerativeModel, data: Dataset, seed: int) -> dict[str, float]:
@@ -21,11 +28,42 @@ def quick_evaluation(model: GenerativeModel, data: Dataset, seed: int) -> dict[s
     return {f"{k}@2.5k": v for k, v in mode_coverage(samples, data.modes, data.mode_std).items()}
 
 
+def encoder_pictures(model: GenerativeModel, config: RunConfig, run_dir: Path) -> list[Path]:
+    """For a model with an encoder on images: held-out originals beside their reconstructions, and paths between
+    pairs of held-out images with the real images at both ends. Returns the files written."""
+    from latentgan.metrics.context import EvalContext  # the held-out split, as evaluation reads it
+
+    if model.encoding is None or not model.can("decode") or model.conditional:
+        return []
+    heldout = EvalContext(model, config).data("heldout")
+    if not heldout.is_image or len(heldout) < 2 * PAIRS:
+        return []
+    value_range = tuple(heldout.value_range)
+    x = heldout.batch(torch.arange(2 * PAIRS))[0].to(model.device)
+    codes = model.encode(x)
+    recon = model.decode(codes[:2 * PAIRS])
+    return [save_reconstruction_grid(to_unit_range(x, value_range), to_unit_range(recon, value_range),
+                                     Path(run_dir) / "reconstructions.png"),
+            save_interpolation_grid(model.decode, codes.view(PAIRS, 2, -1), Path(run_dir) / "interpolation.png",
+                                    value_range=value_range, endpoints=x.view(PAIRS, 2, *x.shape[1:]))]
+
+
+def final_evaluation(records: list[dict], step: int) -> dict[str, float]:
+    """The periodic evaluation written at the last step (train.eval_every), without the loss record's keys."""
+    found = {}
+    for record in records:
+        if record.get("step") == step and "images_per_sec" not in record and not any(k.startswith("params_")
+                                                                                       for k in record):
+            found.update({k: v for k, v in record.items() if k != "step"})
+    return found
+
+
 def write_summary(run_dir: Path, config: RunConfig, model: GenerativeModel, data: Dataset,
                   seconds: float) -> dict:
     """Write summary.md and return the evaluation numbers it reports."""
     records = MetricsLog(Path(run_dir) / "metrics.jsonl").read()
-    last = records[-1] if records else {}
+    # The loss record of the last log step (an evaluation line at the same step may follow it).
+    last = next((r for r in reversed(records) if "images_per_sec" in r), records[-1] if records else {})
     evaluation = quick_evaluation(model, data, config.train.seed)
     t = config.train
     lines = [
@@ -43,9 +81,22 @@ def write_summary(run_dir: Path, config: RunConfig, model: GenerativeModel, data
     ]
     lines += [f"- {k}: {v:.4f}" for k, v in last.items() if k not in ("step", "images_per_sec")
               and isinstance(v, float)]
+    final_step = max((r.get("step", 0) for r in records), default=0)
+    final = final_evaluation(records, final_step)
+    if final:
+        lines += ["", f"## Evaluation at step {final_step} (train.eval_metrics)", ""]
+        lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}" for k, v in final.items()]
     if evaluation:
         lines += ["", "## Mode coverage (2,500 samples; high quality = within 3 std of a true mean)", ""]
         lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}" for k, v in evaluation.items()]
+    pictures = encoder_pictures(model, config, run_dir)
+    if pictures:
+        lines += ["", "## Pictures of held-out data", "",
+                  f"- `reconstructions.png`: {2 * PAIRS} held-out images, each followed by its reconstruction "
+                  "decode(encode(x))",
+                  f"- `interpolation.png`: {PAIRS} rows, each a pair of held-out images at its ends and the decoded "
+                  "straight path between their codes", ""]
+        lines += [f"![{p.stem}]({p.name})" for p in pictures]
     grids = sorted((Path(run_dir) / "samples").glob("*.png"))
     lines += ["", "## Files", "", "- `config.yaml`: the resolved config", "- `metrics.jsonl`: losses per log step",
               f"- `samples/`: {len(grids)} pictures, latest `{grids[-1].name if grids else '-'}`",

@@ -49,7 +49,7 @@ def _encoder_figures(model: GenerativeModel, ctx: EvalContext, plots: Path) -> l
                                                 plots / "reconstructions.png"))
         pairs = codes[:16].reshape(8, 2, -1)
         written.append(save_interpolation_grid(model.decode, pairs, plots / "interpolation_real.png",
-                                               value_range=value_range))
+                                               value_range=value_range, endpoints=x[:16].view(8, 2, *x.shape[1:])))
     labels = y.cpu() if y is not None and y.dim() == 1 else None
     written.append(save_latent_scatter(codes.cpu(), labels, plots / "latent_scatter.png"))
     return written

@@ -40,7 +40,7 @@ def test_folder_errors(tmp_path: Path):
         load_dataset("folder", root=tmp_path)
     with pytest.raises(DataError, match="channels must be 1"):
         load_dataset("folder", root=tmp_path, channels=2)
-    with pytest.raises(DataError, match="folder needs root=DIR"):
+    with pytest.raises(DataError, match="folder needs its files: pass --data-root DIR"):
         load_dataset("folder")
     with pytest.raises(DataError, match="not a directory"):
         load_dataset("folder", root=tmp_path / "bad.png")

@@ -66,7 +66,7 @@ def test_count_mismatch(tmp_path: Path):
 def test_missing_file_and_missing_root(tmp_path: Path):
     with pytest.raises(DataError, match=r"train-images-idx3-ubyte.gz .* not found .*download=True"):
         load_dataset("mnist", root=tmp_path)
-    with pytest.raises(DataError, match="mnist needs root=DIR"):
+    with pytest.raises(DataError, match="mnist needs its files: pass --data-root DIR"):
         load_dataset("mnist")
     with pytest.raises(DataError, match="does not exist"):
         load_dataset("mnist", root=tmp_path / "nowhere")

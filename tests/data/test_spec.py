@@ -21,5 +21,5 @@ def test_require_raises_dataerror_with_message():
 
 def test_require_root_names_expected_files(tmp_path: Path):
     assert require_root(tmp_path, "mnist", "files") == tmp_path
-    with pytest.raises(DataError, match=r"mnist needs root=DIR .*train-images"):
+    with pytest.raises(DataError, match=r"mnist needs its files: pass --data-root DIR .*train-images"):
         require_root(None, "mnist", "train-images-idx3-ubyte.gz")
