@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -34,9 +35,10 @@ def data_shape_of(data: Dataset) -> DataShape:
     return DataShape(data.sample_shape, tuple(data.value_range), data.num_classes)
 
 
-def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
+def train(config: RunConfig, out: str | Path | None = None, log=print, callbacks: Sequence = ()) -> Path:
     """Train a fresh run into `out` (default runs/<model>-<data>-<time>); returns the run directory.
 
+    callbacks: objects with on_metrics / on_image / on_end methods (latentgan/train/loggers.py), e.g. a W&B logger.
     Under torchrun every process calls this; they train one model together and rank 0 writes the run.
     A config edited in Python is checked here, before anything touches the disk.
     """
@@ -58,7 +60,8 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
             write_run_files(run_dir, config, shape, ctx.world_size)
         barrier(ctx)
         seed_process(config.train.seed, 0, ctx)
-        trainer = Trainer(config, run_dir, model, data, log=log if ctx.is_main else _silent, dist=ctx)
+        trainer = Trainer(config, run_dir, model, data, log=log if ctx.is_main else _silent, dist=ctx,
+                          callbacks=callbacks)
         if ctx.is_main:
             trainer.log_parameters()
         trainer.fit()
@@ -68,8 +71,10 @@ def train(config: RunConfig, out: str | Path | None = None, log=print) -> Path:
     return run_dir
 
 
-def resume(run_dir: str | Path, steps: int | None = None, device: str | None = None, log=print) -> Path:
-    """Continue a run from its newest readable checkpoint, to its configured or a new step count."""
+def resume(run_dir: str | Path, steps: int | None = None, device: str | None = None, log=print,
+           callbacks: Sequence = ()) -> Path:
+    """Continue a run from its newest readable checkpoint, to its configured or a new step count (callbacks as
+    for train)."""
     run_dir = Path(run_dir)
     config, shape = read_run(run_dir)
     if steps is not None:
@@ -85,7 +90,7 @@ def resume(run_dir: str | Path, steps: int | None = None, device: str | None = N
         data = load_data(config)
         model = _build_for_process(config, shape, ctx, torch_device)
         trainer = Trainer(config, run_dir, model, data.to(torch_device), log=log if ctx.is_main else _silent,
-                          dist=ctx)
+                          dist=ctx, callbacks=callbacks)
         trainer.restore(checkpoint)  # any world size: the batcher continues from the same share of the epoch
         seed_process(config.train.seed, trainer.step, ctx)
         if trainer.step < config.train.steps:

@@ -81,6 +81,9 @@ class TrainConfig:
     # CPU threads for training (torch.set_num_threads): 1 by measurement on a shared 2-core machine, where more
     # threads only add synchronisation (docs/performance.md); 0 keeps PyTorch's own choice (one per core).
     threads: int = 1
+    # Besides metrics.jsonl (always written): csv (metrics.csv), tensorboard (RUN_DIR/tensorboard; the optional
+    # tensorboard package). Your own callbacks go to latentgan.train(callbacks=[...]); see docs/loggers.md.
+    loggers: list[str] = field(default_factory=lambda: ["jsonl"])
     eval_every: int = 0
     eval_metrics: list[str] = field(default_factory=list)
     eval_n: int | None = None
@@ -125,6 +128,7 @@ class TrainConfig:
         if not 0 < self.rollback_lr_factor < 1 or self.max_rollbacks < 1:
             raise ConfigError("train.rollback_lr_factor must lie strictly between 0 and 1 and train.max_rollbacks "
                               f"be at least 1, got {self.rollback_lr_factor} and {self.max_rollbacks}")
+        registry_function("latentgan.train.loggers", "check_loggers")(self.loggers)
         if self.eval_every < 0 or (self.eval_n is not None and self.eval_n < 1):
             raise ConfigError("train.eval_every must be >= 0 (0 = off) and train.eval_n positive or null")
         if self.eval_every and not self.eval_metrics:

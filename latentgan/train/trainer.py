@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from latentgan.train.distributed import (
 )
 from latentgan.train.divergence import DivergenceError, DivergenceGuard, roll_back
 from latentgan.train.fast_path import resolve_fast_path
+from latentgan.train.loggers import Fanout, build_loggers
 from latentgan.train.lr_decay import apply_lr_decay
 from latentgan.train.metrics_log import LossAccumulator, MetricsLog
 from latentgan.train.run_dir import checkpoints_dir
@@ -42,7 +44,7 @@ class Trainer:
     """Runs `model.training_step` for config.train.steps steps, writing into run_dir."""
 
     def __init__(self, config: RunConfig, run_dir: Path, model: GenerativeModel, data: Dataset,
-                 log=print, dist: DistContext = SINGLE):
+                 log=print, dist: DistContext = SINGLE, callbacks: Sequence = ()):
         self.config, self.run_dir, self.model, self.data, self.log = config, Path(run_dir), model, data, log
         t = config.train
         # Under torchrun each process reads its own shard of every epoch and only rank 0 writes files.
@@ -51,6 +53,8 @@ class Trainer:
         self.batcher = IndexBatcher(len(data), t.batch_size, seed=t.seed, rank=dist.rank, world_size=dist.world_size,
                                     device=data.x.device)
         self.metrics = MetricsLog(self.run_dir / "metrics.jsonl")
+        # Loggers and callbacks hear what rank 0 writes; the other processes write nothing.
+        self.out = Fanout(build_loggers(t.loggers, self.run_dir) + list(callbacks) if dist.is_main else [])
         self.losses = LossAccumulator()
         self.step = 0
         self.wall_seconds = 0.0  # training time over all sessions of the run
@@ -80,6 +84,7 @@ class Trainer:
             self.average.load_state_dict(checkpoint.get("ema"))
         if self.dist.is_main:
             self.metrics.truncate_after(self.step)
+            self.out.resume(self.step)
 
     def checkpoint(self) -> Path:
         """Write the complete state at the current step (never a diverged one: DivergenceError)."""
@@ -103,7 +108,9 @@ class Trainer:
         """Record every network's parameter count as the first metrics.jsonl line (step 0)."""
         counts = {f"params_{name}": sum(p.numel() for p in module.parameters())
                   for name, module in self.model.named_children()}
-        self.metrics.append({"step": 0, **counts, "params_total": sum(p.numel() for p in self.model.parameters())})
+        record = {**counts, "params_total": sum(p.numel() for p in self.model.parameters())}
+        self.metrics.append({"step": 0, **record})
+        self.out.metrics(0, record, "params")
 
     def evaluate(self) -> None:
         """Periodic evaluation: append the configured metrics at this step, leaving training RNG untouched.
@@ -126,6 +133,7 @@ class Trainer:
             self.model.train()
         if self.dist.is_main:
             self.metrics.append({"step": self.step, **result["metrics"]})
+            self.out.metrics(self.step, result["metrics"], "eval")
             if self.config.train.progress:  # on its own line above the bar, as it happens
                 tqdm.write(f"step {self.step} eval: {_fmt(result['metrics'])}", file=sys.stderr)
 
@@ -138,6 +146,7 @@ class Trainer:
             return self._fit()
         finally:
             torch.set_num_threads(threads)  # the caller's setting back, e.g. in a notebook that trains twice
+            self.out.end(self.run_dir)
 
     def _fit(self) -> Path:
         """The training loop proper (see fit)."""
@@ -225,6 +234,7 @@ class Trainer:
                       "wall_sec": round(self.wall_seconds, 2)}
             if self.dist.is_main:
                 self.metrics.append(record)
+                self.out.metrics(self.step, {k: v for k, v in record.items() if k != "step"}, "train")
             shown = {k: v for k, v in record.items() if k not in ("step", "wall_sec")}
             bar.set_postfix({k: f"{v:.3g}" for k, v in shown.items()})
             if self._plain and (self.step % self._plain_every < t.log_every or self.step == t.steps):
@@ -236,7 +246,8 @@ class Trainer:
             return  # pictures and checkpoints are rank 0's; the weights are the same everywhere
         if self._due(t.sample_every):
             with self.averaged():
-                save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
+                grid = save_samples(self.model, self.data, self.run_dir, self.step, t.grid_size, t.seed)
+            self.out.image(self.step, "samples", grid)
         if self._due(t.checkpoint_every):
             self.checkpoint()
         if self._due(t.sample_every) or self._due(t.eval_every) or self._due(t.checkpoint_every):
