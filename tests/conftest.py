@@ -10,6 +10,7 @@ def _private_cache(tmp_path_factory):
     # Trained classifiers and cached statistics go to a session directory, never the user's cache.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LATENTGAN_CACHE", str(tmp_path_factory.mktemp("cache")))
+        patch.setenv("LATENTGAN_PROGRESS", "0")  # tests/test_progress.py turns it back on where it is the subject
         yield
 
 

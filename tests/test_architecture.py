@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "latentgan"
 # Bottom to top; a module may import its own layer or any lower one. The first matching prefix wins.
 LAYERS: list[tuple[str, ...]] = [
     ("latentgan.errors", "latentgan.devices", "latentgan.rng", "latentgan.config", "latentgan.files",
-     "latentgan.schedules", "latentgan.plugins", "latentgan.cache"),
+     "latentgan.schedules", "latentgan.plugins", "latentgan.cache", "latentgan.progress"),
     ("latentgan.data", "latentgan.nn", "latentgan.losses", "latentgan.latent", "latentgan.samplers",
      "latentgan.inputs", "latentgan.images",
      "latentgan.growth",

@@ -20,6 +20,7 @@ from latentgan.data.registry import load_dataset
 from latentgan.data.transforms import RandomTransform, TransformConfig
 from latentgan.files import atomic_write
 from latentgan.metrics.errors import MetricError
+from latentgan.progress import task
 
 FORMAT = "latentgan-classifier"
 VERSION = 1
@@ -132,17 +133,20 @@ def _train_epochs(model: DigitClassifier, data: Dataset, epochs: int, seed: int,
     order_rng = torch.Generator().manual_seed(seed)
     transform = RandomTransform(augment, (0.0, 1.0)) if augment is not None else None
     model.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(data), generator=order_rng)
-        for start in range(0, len(data), batch_size):
-            x, y, _ = data.batch(order[start:start + batch_size])
-            if transform is not None:
-                x = transform(x, order_rng)
-            loss = F.cross_entropy(model(x), y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
+    name = f"training the {model.dataset} classifier{augmentation_tag(augment)} ({epochs} epochs, once; cached after)"
+    with task(name, total=epochs * steps_per_epoch, unit="batch") as bar:
+        for _ in range(epochs):
+            order = torch.randperm(len(data), generator=order_rng)
+            for start in range(0, len(data), batch_size):
+                x, y, _ = data.batch(order[start:start + batch_size])
+                if transform is not None:
+                    x = transform(x, order_rng)
+                loss = F.cross_entropy(model(x), y)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                schedule.step()
+                bar.update(1)
     model.eval()
 
 

@@ -14,6 +14,7 @@ from latentgan.metrics.frechet import ArrayLike, feature_statistics, frechet_dis
 from latentgan.metrics.kid import kernel_inception_distance
 from latentgan.metrics.precision_recall import precision_recall
 from latentgan.metrics.real_stats import format_count, real_statistics
+from latentgan.progress import task
 
 RANGE_TOLERANCE = 1e-3  # float round-off beyond [0, 1] is clamped; more means the sampler's range is wrong
 
@@ -46,10 +47,12 @@ def generated_features(sample_fn: Callable[[int], Tensor], n: int, extractor: Fe
                        shape: tuple[int, ...], batch_size: int = 250) -> Tensor:
     """Features (n, D) of n samples drawn batch by batch (no more than batch_size images in memory)."""
     chunks, done = [], 0
-    while done < n:
-        size = min(batch_size, n - done)
-        chunks.append(extractor(_checked_batch(sample_fn(size), shape, size)).float().cpu())
-        done += size
+    with task(f"features of {n:,} samples ({extractor.name})", total=n, unit="img") as bar:
+        while done < n:
+            size = min(batch_size, n - done)
+            chunks.append(extractor(_checked_batch(sample_fn(size), shape, size)).float().cpu())
+            done += size
+            bar.update(size)
     return torch.cat(chunks)
 
 

@@ -16,6 +16,7 @@ from latentgan.files import atomic_write
 from latentgan.metrics.errors import MetricError
 from latentgan.metrics.features import FeatureExtractor
 from latentgan.metrics.frechet import feature_statistics
+from latentgan.progress import task
 
 FORMAT = "latentgan-real-stats"
 VERSION = 1
@@ -50,9 +51,12 @@ def subset_indices(size: int, n: int, seed: int) -> Tensor:
 def extract_features(extractor: FeatureExtractor, data: Dataset, index: Tensor, batch_size: int = 250) -> Tensor:
     """Features (len(index), D) of the dataset's images at index, fed to the extractor in [0, 1]."""
     chunks = []
-    for start in range(0, index.numel(), batch_size):
-        rows = index[start:start + batch_size].to(data.x.device)
-        chunks.append(extractor(data.x[rows].float() / 255.0).float().cpu())
+    with task(f"features of {index.numel():,} real images of {data.name} ({extractor.name}; cached after)",
+              total=index.numel(), unit="img") as bar:
+        for start in range(0, index.numel(), batch_size):
+            rows = index[start:start + batch_size].to(data.x.device)
+            chunks.append(extractor(data.x[rows].float() / 255.0).float().cpu())
+            bar.update(rows.numel())
     return torch.cat(chunks)
 
 
