@@ -46,7 +46,7 @@ def _config_html(text: str) -> str:
     """config.yaml as YAML text, one <pre> per top-level section side by side (model, data, train)."""
     sections = re.split(r"\n(?=\S)", text.strip()) if text.strip() else [""]
     blocks = "".join(f"<pre>{html.escape(section)}</pre>" for section in sections)
-    return f'<h2>Config</h2><div class="config">{blocks}</div>'
+    return f'<h2>Config</h2><details><summary>config.yaml</summary><div class="config">{blocks}</div></details>'
 
 
 def _read_text(path: Path) -> str | None:
@@ -153,13 +153,31 @@ def _samples_section(run_dir: Path) -> str:
     return f'<h2>Samples (latest first)</h2><div class="pictures">{tags}</div>'
 
 
+# What each picture shows, by file name: a reader should not need the code to read a figure.
+CAPTIONS = {
+    "reconstructions.png": "held-out images, each followed by its reconstruction decode(encode(x))",
+    "interpolation.png": "each row: two held-out images at the ends, the decoded straight path between their codes",
+    "interpolation_real.png": "each row: two held-out images at the ends, the decoded straight path between their "
+                              "codes",
+    "interpolation_random.png": "each row: the decoded straight path between two random codes",
+    "latent_scatter.png": "codes of held-out images, coloured by label",
+    "points_by_mode.png": "samples coloured by their nearest mode, beside the real points",
+}
+
+
+def _caption(path: Path, run_dir: Path) -> str:
+    name = path.relative_to(run_dir).as_posix()
+    return f"{name}: {CAPTIONS[path.name]}" if path.name in CAPTIONS else name
+
+
 def _plots_section(run_dir: Path) -> str:
-    """Every other PNG under plots/: reconstructions, interpolations, latent scatter, points."""
+    """The run's pictures of held-out data (summary's and plots/): reconstructions, interpolations, scatter."""
     plots = run_dir / "plots"
-    pictures = sorted(p for p in plots.rglob("*.png") if p != plots / CURVES) if plots.is_dir() else []
+    pictures = [run_dir / n for n in ("reconstructions.png", "interpolation.png") if (run_dir / n).exists()]
+    pictures += sorted(p for p in plots.rglob("*.png") if p != plots / CURVES) if plots.is_dir() else []
     if not pictures:
         return ""
-    tags = "".join(_image_tag(p, p.relative_to(run_dir).as_posix(), "plot") for p in pictures)
+    tags = "".join(_image_tag(p, _caption(p, run_dir), "plot") for p in pictures)
     return f'<h2>Pictures</h2><div class="pictures">{tags}</div>'
 
 
@@ -201,11 +219,12 @@ def render_report(run_dir: Path) -> str:
     title = _title(config_text, run_dir)
     summary = _read_text(run_dir / "summary.md")
     sections = [
+        # Results first (numbers, then pictures); the run's account and its config folded at the end.
         f"<h1>{html.escape(title)}</h1>", _meta_line(run_dir),
-        _config_html(config_text),
         _evaluation_section(run_dir),
+        _plots_section(run_dir), _samples_section(run_dir), _curves_section(run_dir),
         f"<h2>Summary</h2><pre>{html.escape(summary)}</pre>" if summary else "",
-        _curves_section(run_dir), _samples_section(run_dir), _plots_section(run_dir),
+        _config_html(config_text),
         f'<p class="meta">written by latentgan {html.escape(__version__)} at {time.strftime("%Y-%m-%d %H:%M:%S")}</p>',
     ]
     body = "\n".join(s for s in sections if s)

@@ -57,11 +57,14 @@ def test_report_holds_config_metrics_summary_and_every_picture(tmp_path):
     assert "0.9123 ± 0.01 (min: 0.9)" in text and '<td class="num">8</td>' in text
     assert "<td>recon_mse</td><td>model has no encode</td>" in text and '<td class="num">10000</td>' in text
     assert "steps: 300 of 300" in text and "created 2025-01-02T03:04:05" in text
+    # Results before the account: numbers, pictures of held-out data, samples, curves; the config folded last.
     captions = [alt for _, alt, _, _ in _images(text)]
-    assert captions == ["plots/curves.png", "samples/step_0000200.png", "samples/step_0000100.png", "plots/plot_0.png"]
+    assert captions == ["plots/plot_0.png", "samples/step_0000200.png", "samples/step_0000100.png", "plots/curves.png"]
+    assert text.index("<h2>Evaluation") < text.index("<h2>Pictures") < text.index("<h2>Summary") < text.index(
+        "<h2>Config</h2><details>")
     for data, alt, width, height in _images(text):
-        assert data == (run / alt).read_bytes()
-        with Image.open(run / alt) as image:
+        assert data == (run / alt.split(":")[0]).read_bytes()
+        with Image.open(run / alt.split(":")[0]) as image:
             assert image.size == (width, height)
     assert "http://" not in text and "https://" not in text and "<script" not in text and "<link" not in text
 
