@@ -21,10 +21,22 @@ EPILOG = """examples:
 
 def _train(args: argparse.Namespace) -> int:
     from latentgan.api import train
-    from latentgan.config import load_config
+    from latentgan.config import load_config, read_yaml
+    from latentgan.recipes import adapted_split, recipe_for
 
+    config_path = args.config
+    if config_path is None and args.model and args.data and not args.no_recipe:
+        config_path = recipe_for(args.model, args.data)
+        if config_path:
+            print(f"using the packaged recipe '{config_path}' for --model {args.model} --data {args.data} "
+                  "(--no-recipe for the model's bare defaults)", file=sys.stderr)
     overrides = [f"model.name={args.model}"] if args.model else []
     overrides += [f"data.name={args.data}"] if args.data else []
+    if config_path is not None and args.data:
+        split = adapted_split(read_yaml(config_path), args.data)
+        if split:
+            overrides.append(f"data.split={split}")
+            print(f"note: {args.data} has no split of the config's; training on its {split} split", file=sys.stderr)
     for flag in ("steps", "seed", "device", "batch_size", "threads"):
         if getattr(args, flag) is not None:
             overrides.append(f"train.{flag}={getattr(args, flag)}")
@@ -34,7 +46,7 @@ def _train(args: argparse.Namespace) -> int:
         overrides.append("data.download=true")
     if args.quiet:
         overrides.append("train.progress=false")
-    config = load_config(args.config, overrides + list(args.set))
+    config = load_config(config_path, overrides + list(args.set))
     run_dir = train(config, out=args.out)
     _finished(run_dir)
     return 0
@@ -279,6 +291,9 @@ def _add_train(sub) -> None:
     p.add_argument("--config", help="YAML config file or a packaged config name (e.g. quickstart)")
     p.add_argument("--model", help="model name (see `latentgan models list`)")
     p.add_argument("--data", help="dataset name (see `latentgan data list`)")
+    p.add_argument("--no-recipe", action="store_true",
+                   help="with --model and --data and no --config: the model's bare defaults instead of the packaged "
+                        "config for that pair")
     p.add_argument("--data-root", help="directory holding the dataset's files")
     p.add_argument("--download", action="store_true", help="download public datasets (checked by SHA-256)")
     p.add_argument("--steps", type=int, help="number of training steps")

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("latentgan.errors", "latentgan.devices", "latentgan.rng", "latentgan.config", "latentgan.files",
      "latentgan.schedules", "latentgan.plugins", "latentgan.cache", "latentgan.progress"),
     ("latentgan.data", "latentgan.nn", "latentgan.losses", "latentgan.latent", "latentgan.samplers",
-     "latentgan.inputs", "latentgan.images",
+     "latentgan.inputs", "latentgan.images", "latentgan.recipes",
      "latentgan.growth",
      # drawing primitives: they only draw and write files, so the trainer's sample grids may use them
      "latentgan.viz.save", "latentgan.viz.grid", "latentgan.viz.points", "latentgan.viz.interpolation",
