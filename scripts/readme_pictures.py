@@ -1,8 +1,8 @@
-"""Regenerate the README's user-journey pictures in docs/images/ from a small ALI run on the embedded digits.
+"""Regenerate the README's user-journey pictures in docs/images/ from the quickstart's GLO on the embedded digits.
 
-Journey: train (an encoder model) -> a folder of "your" images -> encode -> reconstruct -> interpolate ->
-sample N into a folder -> fid against your folder -> compare two runs. Run from the repository root:
-    OMP_NUM_THREADS=1 python scripts/readme_pictures.py --steps 300 --n 10000 --work runs/readme
+Journey: train (an encoder model) -> a folder of "your" images (held-out test digits) -> encode -> reconstruct ->
+interpolate -> sample N into a folder -> fid against your folder -> compare two runs. From the repository root:
+    OMP_NUM_THREADS=1 python scripts/readme_pictures.py --steps 1500 --n 2048 --work runs/readme
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ def run(*args) -> None:
 
 
 def export_digits(run_dir: Path, folder: Path, count: int) -> None:
-    """Write count of the run's own digits as PNGs: stands in for a user's folder of images."""
+    """Write count of the run's held-out digits as PNGs: stands in for a user's folder of images."""
     from PIL import Image
 
     folder.mkdir(parents=True, exist_ok=True)
-    images = Run.open(run_dir).data().x  # uint8 (N, 1, 28, 28)
+    images = Run.open(run_dir).data("heldout").x  # uint8 (N, 1, 28, 28): digits the run never trained on
     for i in range(count):
         Image.fromarray(images[i, 0].numpy()).save(folder / f"digit_{i:04d}.png")
 
@@ -35,20 +35,19 @@ def export_digits(run_dir: Path, folder: Path, count: int) -> None:
 def main() -> None:
     """Train two small runs and write the journey's outputs; the pictures are copied into docs/images/."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=300)
-    parser.add_argument("--n", type=int, default=10_000, help="samples for the folder and FID (README: 10000)")
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument("--n", type=int, default=2048, help="samples for the folder and FID (README: 2048)")
     parser.add_argument("--work", default="runs/readme")
     parser.add_argument("--images", default="docs/images")
     args = parser.parse_args()
     work, images = Path(args.work), Path(args.images)
     images.mkdir(parents=True, exist_ok=True)
-    common = ["--steps", args.steps, "--quiet", "--device", "cpu", "--set", "train.checkpoint_every=100",
-              "--set", "train.log_every=25", "--set", "train.sample_every=100000"]
-    for name, width in (("ali-a", 0.25), ("ali-b", 0.125)):
+    common = ["--steps", args.steps, "--quiet", "--device", "cpu", "--set", f"train.checkpoint_every={args.steps // 5}",
+              "--set", "train.log_every=25", "--set", "train.sample_every=100000", "--set", "train.eval_every=0"]
+    for name, dim in (("glo-16", 16), ("glo-8", 8)):  # the quickstart, and the same with half the code size
         if not (work / name / "run.json").exists():
-            run("train", "--config", "ali-mnist", *common, "--set", f"model.width_scale={width}",
-                "--out", work / name)
-    a, b = work / "ali-a", work / "ali-b"
+            run("train", "--config", "quickstart", *common, "--set", f"model.latent_dim={dim}", "--out", work / name)
+    a, b = work / "glo-16", work / "glo-8"
     export_digits(a, work / "my_digits", 500)
     run("encode", a, work / "my_digits", "--out", work / "codes.npz")
     export_digits(a, work / "a_few_digits", 16)  # a 4x4 grid pair stays a small PNG
@@ -60,7 +59,7 @@ def main() -> None:
     run("sample", a, "--n", 64, "--out", images / "sample.png")
     run("fid", work / "samples", work / "my_digits")
     for r in (a, b):
-        run("eval", r, "--metrics", "recon,cfid", "--n", 500)
+        run("eval", r, "--metrics", "recon,cfid", "--n", 2048)
     run("compare", a, b, "--out", work / "compare")
     shutil.copy(work / "compare" / "curves.png", images / "compare_curves.png")
 

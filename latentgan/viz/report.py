@@ -94,6 +94,16 @@ def _table(rows: dict, header: tuple[str, str] = ("metric", "value")) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _by_step_table(by_step: dict) -> str:
+    """eval.json's results per checkpoint (`eval --checkpoints all`): one row per step, one column per metric."""
+    steps = sorted(by_step, key=lambda s: int(s) if str(s).isdigit() else -1)
+    names = list(dict.fromkeys(k for s in steps if isinstance(by_step[s], dict) for k in by_step[s]))
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in ["step", *names])
+    rows = "".join("<tr>" + _cell(int(s) if str(s).isdigit() else s) + "".join(
+        _cell(by_step[s].get(n, "")) for n in names) + "</tr>" for s in steps if isinstance(by_step[s], dict))
+    return f"<h3>by checkpoint step</h3><table><tr>{head}</tr>{rows}</table>"
+
+
 def _evaluation_section(run_dir: Path) -> str:
     """eval.json as tables: a flat {name: value} object, or {"metrics": {...}, "skipped": {...}, details...}."""
     try:
@@ -107,8 +117,10 @@ def _evaluation_section(run_dir: Path) -> str:
     if not isinstance(data.get("metrics"), dict):
         return "<h2>Evaluation</h2>" + _table(data)
     parts = ["<h2>Evaluation</h2>", _table(data["metrics"])]
+    if isinstance(data.get("by_step"), dict) and data["by_step"]:
+        parts.append(_by_step_table(data["by_step"]))
     for key, value in data.items():
-        if key != "metrics" and _is_group(value) and value:
+        if key not in ("metrics", "by_step") and _is_group(value) and value:
             parts.append(f"<h3>{html.escape(str(key))}</h3>" + _table(value, ("name", "value")))
     details = {k: v for k, v in data.items() if k != "metrics" and not _is_group(v)}
     if details:

@@ -146,3 +146,15 @@ def test_report_renders_with_its_images_in_headless_chromium(tmp_path):
                       ((255, 0, 255), 200 * 100)]:
         assert _near(pixels, rgb) >= 0.95 * size, f"picture of colour {rgb} did not render"
     assert _near(pixels, (31, 119, 180), tolerance=20) > 200, "the training curves did not render"
+
+
+def test_results_per_checkpoint_are_one_row_per_step(tmp_path):
+    run = _run_dir(tmp_path)
+    by_step = {"1000": {"modes": 6, "hq": 0.5}, "200": {"modes": 3}, "3000": {"modes": 8, "hq": 0.9}}
+    (run / "eval.json").write_text(json.dumps({"metrics": {"modes": 8}, "by_step": by_step}))
+    text = write_report(run).read_text()
+    table = text.split("<h3>by checkpoint step</h3>")[1].split("</table>")[0]
+    assert "<th>step</th><th>modes</th><th>hq</th>" in table
+    rows = table.split("<tr>")[2:]
+    assert [r.split("</td>")[0].split(">")[-1] for r in rows] == ["200", "1000", "3000"]
+    assert "<td></td>" in rows[0]  # step 200 has no hq
