@@ -68,6 +68,9 @@ def test_encode_interpolate_and_refuse_a_non_image_in_the_browser(served, browse
     driver.get(served)
     _wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", "the page")
     assert driver.find_element(By.ID, "status").text == ""
+    # Before the first click the empty tiles show a blank placeholder, not a broken image with its alt text.
+    placeholder = driver.execute_script("return getComputedStyle(document.getElementById('interp-a')).content")
+    assert "data:image/gif" in placeholder
 
     # Encode test image 0 and make its code A; the first sample's code becomes B.
     driver.find_element(By.CSS_SELECTOR, '#test-images img[data-index="0"]').click()
