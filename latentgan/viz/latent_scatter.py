@@ -46,7 +46,14 @@ def embed_2d(codes: np.ndarray, method: str, seed: int) -> np.ndarray:
         return tsne.fit_transform(codes)
 
 
-def _scatter(ax: Axes, xy: np.ndarray, labels: np.ndarray | None, size: float) -> object | None:
+def _name(c: object, class_names: list[str] | None) -> str:
+    """A label's class name when the data has names, else the label itself."""
+    i = int(c) if np.issubdtype(type(c), np.integer) else None
+    return class_names[i] if class_names is not None and i is not None and 0 <= i < len(class_names) else str(c)
+
+
+def _scatter(ax: Axes, xy: np.ndarray, labels: np.ndarray | None, size: float,
+             class_names: list[str] | None = None) -> object | None:
     """Scatter xy (N, 2) coloured by label: a legend for up to 20 classes, a colour bar mappable beyond."""
     if labels is None:
         ax.scatter(xy[:, 0], xy[:, 1], s=size, c="tab:blue", alpha=0.7)
@@ -57,25 +64,26 @@ def _scatter(ax: Axes, xy: np.ndarray, labels: np.ndarray | None, size: float) -
     cmap = matplotlib.colormaps["tab10" if len(classes) <= 10 else "tab20"]
     for i, c in enumerate(classes):
         sel = labels == c
-        ax.scatter(xy[sel, 0], xy[sel, 1], s=size, color=cmap(i), alpha=0.7, label=str(c))
+        ax.scatter(xy[sel, 0], xy[sel, 1], s=size, color=cmap(i), alpha=0.7, label=_name(c, class_names))
     return None
 
 
-def _draw_1d(fig: Figure, codes: np.ndarray, labels: np.ndarray | None) -> None:
+def _draw_1d(fig: Figure, codes: np.ndarray, labels: np.ndarray | None, class_names: list[str] | None = None) -> None:
     """One-dimensional codes: overlaid histograms per class."""
     ax = fig.add_subplot()
     groups = [(None, codes[:, 0])] if labels is None else [(c, codes[labels == c, 0]) for c in np.unique(labels)]
     bins = np.histogram_bin_edges(codes[:, 0], bins=40)
     for c, values in groups[:20]:
-        ax.hist(values, bins=bins, histtype="step", label=None if c is None else str(c))
+        ax.hist(values, bins=bins, histtype="step", label=None if c is None else _name(c, class_names))
     ax.set_xlabel("z1")
     if labels is not None:
         ax.legend(fontsize=7, title="label", title_fontsize=7)
 
 
 def save_latent_scatter(codes: Tensor | np.ndarray, labels: Tensor | np.ndarray | None, path: str | Path,
-                        method: str = "auto", title: str | None = None, seed: int = 0) -> Path:
-    """Save a PNG of codes (N, d) coloured by labels (N,) (or one colour when None).
+                        method: str = "auto", title: str | None = None, seed: int = 0,
+                        class_names: list[str] | None = None) -> Path:
+    """Save a PNG of codes (N, d) coloured by labels (N,) (or one colour when None), named by class_names.
 
     "auto": d <= 3 is drawn directly (3-D as its three pairwise projections, which read better than a
     perspective view), higher d through t-SNE on at most 2,000 points with a fixed random_state.
@@ -99,12 +107,13 @@ def save_latent_scatter(codes: Tensor | np.ndarray, labels: Tensor | np.ndarray 
     pairs = [(0, 1), (0, 2), (1, 2)] if d == 3 else [(0, 1)]
     fig = new_figure(3.6 * len(pairs) + (1.0 if labels is not None else 0.0), 3.8)
     if d == 1:
-        _draw_1d(fig, codes, labels)
+        _draw_1d(fig, codes, labels, class_names)
     else:
         mappable = None
         axes = fig.subplots(1, len(pairs), squeeze=False)[0]
         for ax, (i, j) in zip(axes, pairs, strict=True):
-            mappable = _scatter(ax, codes[:, [i, j]], labels, size=4 if len(codes) <= 2000 else 1)
+            mappable = _scatter(ax, codes[:, [i, j]], labels, size=4 if len(codes) <= 2000 else 1,
+                                class_names=class_names)
             ax.set_xlabel(axis_names[i], fontsize=8)
             ax.set_ylabel(axis_names[j], fontsize=8)
             ax.tick_params(labelsize=7)

@@ -51,5 +51,6 @@ def _encoder_figures(model: GenerativeModel, ctx: EvalContext, plots: Path) -> l
         written.append(save_interpolation_grid(model.decode, pairs, plots / "interpolation_real.png",
                                                value_range=value_range, endpoints=x[:16].view(8, 2, *x.shape[1:])))
     labels = y.cpu() if y is not None and y.dim() == 1 else None
-    written.append(save_latent_scatter(codes.cpu(), labels, plots / "latent_scatter.png"))
+    written.append(save_latent_scatter(codes.cpu(), labels, plots / "latent_scatter.png",
+                                       class_names=getattr(heldout, "class_names", None)))
     return written

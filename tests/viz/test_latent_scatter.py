@@ -60,3 +60,18 @@ def test_bad_arguments_are_refused(tmp_path):
         save_latent_scatter(torch.randn(10, 2), None, tmp_path / "z.png", method="umap")
     with pytest.raises(ValueError, match="labels"):
         save_latent_scatter(torch.randn(10, 2), torch.zeros(9), tmp_path / "z.png")
+
+
+def test_the_legend_names_classes_when_the_data_has_names(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    legends = []
+    original = matplotlib.axes.Axes.legend
+    monkeypatch.setattr(matplotlib.axes.Axes, "legend",
+                        lambda self, *a, **k: legends.append([t for t in self.get_legend_handles_labels()[1]])
+                        or original(self, *a, **k))
+    codes = np.random.default_rng(0).normal(size=(30, 2))
+    save_latent_scatter(codes, np.repeat([0, 1, 2], 10), tmp_path / "s.png", class_names=["T-shirt", "Trouser", "Bag"])
+    assert legends[-1] == ["T-shirt", "Trouser", "Bag"]
+    save_latent_scatter(codes, np.repeat([0, 1, 2], 10), tmp_path / "t.png")
+    assert legends[-1] == ["0", "1", "2"]
