@@ -11,6 +11,7 @@ import torch
 import latentgan
 from latentgan.api import load_data
 from latentgan.config import load_config
+from latentgan.experiments.protocol import map_jobs, pick_budget
 from latentgan.experiments.registry import ExperimentSettings
 from latentgan.experiments.runs import train_or_continue
 from latentgan.losses import mse_loss
@@ -41,6 +42,15 @@ class ReconBudget:
         return (f"{'/'.join(self.datasets)}, {images}, {self.steps:,} steps of batch {self.batch_size} "
                 f"({self.steps * self.batch_size:,} images seen), code size {self.latent_dim}, generator width "
                 f"{self.width}")
+
+
+def over_seeds(seed_fn, budgets: dict, seeds: int, settings: ExperimentSettings) -> tuple[ReconBudget, list]:
+    """The tier's budget and seed_fn(budget, seed, out_dir, device) for seeds 0..n-1 (settings.seeds overrides n),
+    in settings.jobs processes."""
+    budget = pick_budget(budgets, settings.budget)
+    n = settings.seeds or seeds
+    return budget, map_jobs(seed_fn, [(budget, s, str(settings.out_dir), settings.device) for s in range(n)],
+                            jobs=settings.jobs)
 
 
 def cpu_departures(budget: ReconBudget) -> list[str]:

@@ -10,8 +10,8 @@ import torch
 import latentgan
 from latentgan.data.base import to_unit_range
 from latentgan.experiments.card import Card
-from latentgan.experiments.glo_common import PAPER, ReconBudget, cpu_departures, fitted_pca, train_run
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, map_jobs, pick_budget
+from latentgan.experiments.glo_common import PAPER, ReconBudget, cpu_departures, fitted_pca, over_seeds, train_run
+from latentgan.experiments.protocol import DecisionRule, decide, finish_card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 from latentgan.models.pca import PCAModel
 from latentgan.nn.in_batches import map_in_batches
@@ -164,10 +164,7 @@ def latent_figures(run: Path, latent_dim: int, out: Path) -> list[Path]:
 @register_experiment("glo-latent", PAPER, CLAIM)
 def glo_latent(settings: ExperimentSettings) -> Path:
     """Midpoints against pixel blends and class arithmetic over seeds, decided; figures from seed 0."""
-    budget = pick_budget(BUDGETS, settings.budget)
-    seeds = settings.seeds or MIDPOINT_RULE.seeds
-    results = map_jobs(seed_latent, [(budget, s, str(settings.out_dir), settings.device) for s in range(seeds)],
-                       jobs=settings.jobs)
+    budget, results = over_seeds(seed_latent, BUDGETS, MIDPOINT_RULE.seeds, settings)
     rows = [{"seed": s, **r} for s, r in enumerate(results)]
     decisions = [decide(MIDPOINT_RULE, [r["midpoint ratio"] for r in results]),
                  decide(ARITHMETIC_RULE, [r["arithmetic, GLO"] for r in results])]

@@ -16,10 +16,11 @@ from latentgan.experiments.glo_common import (
     glo_errors,
     images,
     mse,
+    over_seeds,
     pca_errors,
     train_run,
 )
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, map_jobs, pick_budget
+from latentgan.experiments.protocol import DecisionRule, decide, finish_card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 from latentgan.models.inversion import invert
 from latentgan.nn.eval_mode import eval_mode
@@ -128,10 +129,7 @@ def glo_seed_ratio(budget: ReconBudget, seed: int, out_dir: str, device: str) ->
 @register_experiment("glo-recon", PAPER, RECON_CLAIM)
 def glo_recon(settings: ExperimentSettings) -> Path:
     """Table 1: the decided ratio over seeds (every tier); the full table at the smoke and paper tiers."""
-    budget = pick_budget(RECON_BUDGETS, settings.budget)
-    seeds = settings.seeds or RECON_RULE.seeds
-    ratios = map_jobs(glo_seed_ratio, [(budget, s, str(settings.out_dir), settings.device) for s in range(seeds)],
-                      jobs=settings.jobs)
+    budget, ratios = over_seeds(glo_seed_ratio, RECON_BUDGETS, RECON_RULE.seeds, settings)
     decision = decide(RECON_RULE, ratios)
     if settings.budget == "cpu":
         rows = [{"dataset": budget.datasets[-1], "seed": s, "GLO (Lap1, PCA init) / PCA train MSE": r}

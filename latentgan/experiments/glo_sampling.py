@@ -9,8 +9,8 @@ import torch
 
 import latentgan
 from latentgan.experiments.card import Card
-from latentgan.experiments.glo_common import PAPER, ReconBudget, cpu_departures, train_run
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, map_jobs, pick_budget
+from latentgan.experiments.glo_common import PAPER, ReconBudget, cpu_departures, over_seeds, train_run
+from latentgan.experiments.protocol import DecisionRule, decide, finish_card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 from latentgan.train.run_dir import read_run
 
@@ -70,10 +70,7 @@ def sample_grids(out: Path) -> list[Path]:
 @register_experiment("glo-sampling", PAPER, CLAIM)
 def glo_sampling(settings: ExperimentSettings) -> Path:
     """GAN vs GLO with a fitted Gaussian (and a 10-component GMM, our addition) over seeds; decided on the ratio."""
-    budget = pick_budget(BUDGETS, settings.budget)
-    seeds = settings.seeds or RULE.seeds
-    fids = map_jobs(seed_fids, [(budget, s, str(settings.out_dir), settings.device) for s in range(seeds)],
-                    jobs=settings.jobs)
+    budget, fids = over_seeds(seed_fids, BUDGETS, RULE.seeds, settings)
     rows = [{"seed": s, **{f"{label}: classifier FID@{budget.eval_images}": v for label, v in f.items()},
              "GLO Gaussian / GAN": f["GLO, Gaussian"] / f["GAN"]} for s, f in enumerate(fids)]
     decision = decide(RULE, [f["GLO, Gaussian"] / f["GAN"] for f in fids])

@@ -9,8 +9,16 @@ import torch
 
 import latentgan
 from latentgan.experiments.card import Card
-from latentgan.experiments.glo_common import PAPER, ReconBudget, cpu_departures, fitted_pca, train_run, training_data
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, map_jobs, pick_budget
+from latentgan.experiments.glo_common import (
+    PAPER,
+    ReconBudget,
+    cpu_departures,
+    fitted_pca,
+    over_seeds,
+    train_run,
+    training_data,
+)
+from latentgan.experiments.protocol import DecisionRule, decide, finish_card
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 from latentgan.nn.in_batches import map_in_batches
 
@@ -82,10 +90,7 @@ def plot_spectra(curves: dict[str, list[float]], path: Path) -> Path:
 @register_experiment("glo-spectrum", PAPER, CLAIM)
 def glo_spectrum(settings: ExperimentSettings) -> Path:
     """Figure 1 over seeds: the top-half share of PCA, GLO (random and PCA init) and VAE codes; decided per seed."""
-    budget = pick_budget(BUDGETS, settings.budget)
-    seeds = settings.seeds or RULE.seeds
-    per_seed = map_jobs(seed_spectra, [(budget, s, str(settings.out_dir), settings.device) for s in range(seeds)],
-                        jobs=settings.jobs)
+    budget, per_seed = over_seeds(seed_spectra, BUDGETS, RULE.seeds, settings)
     shares = [{label: top_half_share(torch.tensor(curve)) for label, curve in curves.items()} for curves in per_seed]
     rows = [{"seed": s, **{f"{label}: top-half share": round(v, 4) for label, v in share.items()}}
             for s, share in enumerate(shares)]
