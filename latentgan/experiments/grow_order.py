@@ -95,6 +95,10 @@ def _card(results: dict[str, list[dict]], budget: Budget, settings: ExperimentSe
         "(compare variants with each other, not with Inception FIDs).",
         "Training s: training time only, on a shared CPU; parameters in use: G + D at the first and last logged step "
         "(Fig. 27). Neither is decided: wall-clock moves with the machine's other load.",
+        "Not decided by a rule: which grown model is most ordered (the thesis: clearest for clgGAN, least for "
+        "bgGAN; compare the first / last column), and sec. 8's 'trains faster' (training s and parameters in use "
+        "are shown). The scaled tiers decide the nearest claims the thesis makes on faces: order per variant at "
+        "16 px with 3 stages, and image quality at equal steps.",
         "Figures (seed 0): parameters in use over training (Fig. 27a, log scale); per variant one row per block, five "
         "codes differing only in that block, linearly interpolated (Figs. 10-19); for bGAN and clgGAN coordinate-axis "
         f"walks of axes {[a for a in AXES if a <= budget.latent_dim]} over +-2 prior std (Figs. 21-26).",
