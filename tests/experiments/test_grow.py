@@ -1,9 +1,19 @@
+import json
+
 import pytest
 import torch
 
-from latentgan.experiments import ExperimentSettings, get_experiment, grow_order, grow_swissroll
-from latentgan.metrics import builtin  # noqa: F401  (registers cfid first, so the stand-in is undone after the test)
-from latentgan.metrics.registry import METRICS, MetricSpec, always
+from latentgan.data.registry import load_dataset
+from latentgan.experiments import (
+    ExperimentSettings,
+    get_experiment,
+    grow_common,
+    grow_dim8,
+    grow_figures,
+    grow_order,
+    grow_swissroll,
+)
+from latentgan.metrics.classifier import DigitClassifier
 
 
 def test_variance_shares_attribute_variance_to_the_axis_that_controls_it():
@@ -24,10 +34,10 @@ def test_chamfer_is_zero_on_identical_sets_and_grows_with_distance():
 
 
 def test_block_and_axis_walks_vary_only_what_they_name():
-    walk = grow_order.block_walk(lambda z: z, 16, (9, 16), points=5, steps=4)
+    walk = grow_figures.block_walk(lambda z: z, 16, (9, 16), points=5, steps=4)
     assert walk.shape == (17, 16)
     assert torch.equal(walk[:, :8], walk[:1, :8].expand(17, 8)) and walk[:, 8:].std(0).min() > 0
-    axis = grow_order.axis_walk(lambda z: z, 64, 5, points=8)
+    axis = grow_figures.axis_walk(lambda z: z, 64, 5, points=8)
     assert torch.equal(axis[:, [0, 1, 2, 3, 5]], axis[:1, [0, 1, 2, 3, 5]].expand(8, 5))
     assert torch.allclose(axis[:, 4], torch.linspace(-0.25, 0.25, 8))
 
@@ -52,31 +62,49 @@ def test_grow_swissroll_runs_end_to_end_and_writes_its_card(tmp_path, monkeypatc
 
 
 @pytest.fixture
-def stand_in_cfid(monkeypatch):
-    # No classifier is trained here: the wiring is under test, the stand-in's number moves with the samples.
-    def fake_fid(ctx):
-        return {"fid_fake@16": float(ctx.samples(16).std())}
+def untrained_classifier(monkeypatch):
+    # Training the real classifier takes minutes; the wiring is under test, so an untrained one gives the features.
+    def load(dataset, resolution, device):
+        torch.manual_seed(0)
+        return DigitClassifier(resolution, 10, dataset).eval()
 
-    monkeypatch.setitem(METRICS, "cfid", MetricSpec("cfid", "stand-in", fake_fid, always, 16))
+    monkeypatch.setattr(grow_common, "load_classifier", load)
     torch.set_num_threads(1)
 
 
-def test_grow_order_and_dim8_run_end_to_end_and_write_their_cards(tmp_path, monkeypatch, stand_in_cfid):
-    monkeypatch.setattr(grow_order, "QUICK", grow_order.Budget(1, 1, 1, 16))
-    monkeypatch.setattr(grow_order, "load_config", _tiny_config)
-    settings = ExperimentSettings(tmp_path, quick=True, device="cpu", log=lambda m: None)
-    text = get_experiment("grow-order").run(settings).read_text()
-    for name in grow_order.VARIANTS:
-        assert f"| {name} |" in text
-    assert "first/last ratio" in text and "undecided" in text
+def test_grow_order_smoke_tier_measures_every_variant_and_writes_its_card(tmp_path, untrained_classifier):
+    settings = ExperimentSettings(tmp_path, budget="smoke", device="cpu", log=lambda m: None)
+    card = get_experiment("grow-order").run(settings)
+    text = card.read_text()
+    for arm in grow_order.ARMS:
+        assert f"| {arm.name} | 1 |" in text and f"{arm.name}: latent order, block 1-8 / last block" in text
+    assert "smoke test only" in text and "clgGAN / lgGAN classifier FID" in text
+    summary = json.loads((tmp_path / "card.json").read_text())
+    assert summary["tier"] == "smoke" and len(summary["decisions"]) == 6
     assert (tmp_path / "params.png").exists() and (tmp_path / "walk-axes-clggan.png").exists()
+    step = grow_common.BUDGETS["smoke"].total_steps
+    assert (tmp_path / "clggan" / "seed0" / "checkpoints" / f"step_{step:07d}.pt").exists()
+
+
+def test_grow_dim8_smoke_tier_compares_bgan8_with_clggans_first_block(tmp_path, untrained_classifier):
+    settings = ExperimentSettings(tmp_path, budget="smoke", device="cpu", log=lambda m: None)
     text = get_experiment("grow-dim8").run(settings).read_text()
-    assert "bgan-dim8" in text and (tmp_path / "walk-blocks-bgan-dim8.png").exists()
+    assert "| bgan-dim8 | 1 |" in text and "| clggan | 1 |" in text and "smoke test only" in text
+    assert "bGAN-8 / clgGAN classifier FID" in text and (tmp_path / "walk-blocks-bgan-dim8.png").exists()
 
 
-def _tiny_config(name, overrides):
-    # 8 channels at 4 px, and 64 of scikit-learn's digits at 32 px (loads in a blink) instead of Fashion-MNIST.
-    from latentgan.config import load_config
+def test_image_quality_is_near_zero_for_real_images_and_grows_for_noise(untrained_classifier):
+    quality = grow_common.ImageQuality(grow_common.BUDGETS["smoke"])
+    real = load_dataset("mnist5k", split="test", resize=16, limit=64).x.float() / 127.5 - 1.0
+    noise = torch.rand(64, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    assert quality(real) < 1e-3 < quality(noise)
 
-    return load_config(name, [*overrides, "model.width=8", "data.name=digits", "data.resize=32", "data.pad_to=null",
-                              "data.limit=64"])
+
+def test_cpu_and_paper_tiers_decide_over_three_seeds_with_the_thesis_block_structure():
+    for tier in ("cpu", "paper"):
+        budget = grow_common.BUDGETS[tier]
+        assert budget.seeds >= 3 and budget.latent_dim == 8 * 2 ** (budget.stages - 1)
+        assert budget.resolution == 4 * 2 ** (budget.stages - 1)
+    assert grow_common.BUDGETS["paper"].total_steps == 11 * 4 * (202_599 // 16)  # 44 epochs of CelebA
+    assert all(rule.seeds >= 3 for rule in (*grow_order.RULES.values(), grow_order.QUALITY_RULE,
+                                            grow_dim8.VARIABILITY_RULE, grow_dim8.COST_RULE))
