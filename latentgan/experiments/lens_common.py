@@ -212,6 +212,11 @@ def lens_figures(runs: dict[str, list[Path]], budget: LensBudget, out: Path, pre
     return [f for f in figures if f is not None]
 
 
+def recipe_note(recipe: tuple[str, ...], budget: LensBudget) -> str:
+    """The card's note listing the overrides of every run: the card's recipe, then the tier's (later keys win)."""
+    return "Recipe (later keys win): " + " ".join([*recipe, *budget.shared]) + "."
+
+
 def common_departures(budget: LensBudget, tier: str) -> list[str]:
     """How every lens card's tier departs from the paper, and why."""
     out = ["FID on the library's mnist5k classifier features (`cfid`), not Inception features: compare ratios "

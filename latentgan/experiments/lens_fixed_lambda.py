@@ -4,6 +4,7 @@ without a lens (section 4.1.1, Fig. 5: 60 after 10M steps vs 42)."""
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 from latentgan.experiments.card import Card
@@ -20,6 +21,7 @@ from latentgan.experiments.lens_common import (
     lens_arm,
     lens_figures,
     paired_ratios,
+    recipe_note,
     train_arms,
 )
 from latentgan.experiments.protocol import Arm, DecisionRule, decide, finish_card, pick_budget
@@ -46,7 +48,7 @@ def run_lens_fixed_lambda(settings: ExperimentSettings) -> Path:
     arms = (Arm(NO_LENS), lens_arm(FIXED, budget, fixed_lambda=1.0))
     runs = train_arms(WEAK_DCGAN, arms, budget, settings)
     ratios = paired_ratios(runs, FIXED, NO_LENS, end_value)
-    decision = decide(RULE, ratios)
+    decision = decide(replace(RULE, seeds=len(ratios)), ratios)
     verdict = (f"End classifier FID with lambda fixed at 1 / without lens: {', '.join(f'{r:.2f}' for r in ratios)} "
                f"(mean {statistics.fmean(ratios):.2f}; paper 1.43 after 10M steps): {decision.verdict}.")
     card = Card(name="lens-fixed-lambda", paper=PAPER, claim=CLAIM, verdict=verdict, reproduced=None,
@@ -58,8 +60,7 @@ def run_lens_fixed_lambda(settings: ExperimentSettings) -> Path:
                     "lens at lambda = 1 holds the GAN back throughout, which a short run can already show."]
                    if settings.budget != "paper" else []),
                 notes=[f"Budget: {budget.describe()} (K unused: lambda is fixed).",
-                       "Recipe: " + " ".join(WEAK_DCGAN) + (" " + " ".join(budget.shared) if budget.shared else "")
-                       + "."])
+                       recipe_note(WEAK_DCGAN, budget)])
     return finish_card(card, settings)
 
 

@@ -21,6 +21,7 @@ from latentgan.experiments.lens_common import (
     lens_figures,
     metric_curve,
     paired_ratios,
+    recipe_note,
     standard_arms,
     train_arms,
 )
@@ -75,7 +76,7 @@ def run_lens_lsgan(settings: ExperimentSettings) -> Path:
                             "(model.loss=lsgan) is stabler (docs/lens-review.md).",
                             *common_departures(budget, settings.budget)],
                 notes=[f"Budget: {budget.describe()}.",
-                       "Recipe: " + " ".join(LSGAN) + (" " + " ".join(budget.shared) if budget.shared else "") + "."])
+                       recipe_note(LSGAN, budget)])
     return finish_card(card, settings)
 
 

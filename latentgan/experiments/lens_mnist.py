@@ -4,6 +4,7 @@ section 4.1.1); at the cpu tier, the nearest claim the paper also makes: better 
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 from latentgan.experiments.card import Card
@@ -21,6 +22,7 @@ from latentgan.experiments.lens_common import (
     lens_figures,
     metric_curve,
     paired_ratios,
+    recipe_note,
     standard_arms,
     train_arms,
 )
@@ -48,7 +50,7 @@ def run_lens_mnist(settings: ExperimentSettings) -> Path:
     budget = pick_budget(BUDGETS, settings.budget)
     runs = train_arms(WEAK_DCGAN, standard_arms(budget), budget, settings)
     ratios = paired_ratios(runs, WITH_LENS, NO_LENS, end_value)
-    decision = decide(RULE, ratios)
+    decision = decide(replace(RULE, seeds=len(ratios)), ratios)
     best = paired_ratios(runs, WITH_LENS, NO_LENS, lambda c: min(v for _, v in c))
     verdict = (f"End classifier FID with lens / without, same seed: {', '.join(f'{r:.2f}' for r in ratios)} (mean "
                f"{statistics.fmean(ratios):.2f}; paper 0.52, threshold 0.75): {decision.verdict}. Best evaluation "
@@ -58,8 +60,7 @@ def run_lens_mnist(settings: ExperimentSettings) -> Path:
                 decisions=[decision], paper_number="FID 22 with lens vs 42 without (ratio 0.52)",
                 departures=common_departures(budget, settings.budget),
                 notes=[f"Budget: {budget.describe()}.",
-                       "Recipe: " + " ".join(WEAK_DCGAN) + (" " + " ".join(budget.shared) if budget.shared else "")
-                       + ".",
+                       recipe_note(WEAK_DCGAN, budget),
                        "Same seed = same initial G and D weights and the same data order with and without the lens.",
                        "Classifier FID per seed over steps: " + "; ".join(
                            f"{arm} seed {i}: " + " ".join(f"{s}:{v:.0f}" for s, v in metric_curve(d)[::4])

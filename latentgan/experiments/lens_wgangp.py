@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from latentgan.experiments.lens_common import (
     end_value,
     lens_figures,
     paired_ratios,
+    recipe_note,
     standard_arms,
     train_arms,
     window_value,
@@ -34,12 +36,13 @@ CLAIM = ("With WGAN-GP the lens run 'quickly surpasses the quality of the model 
          "end FID is at most 1.1x the baseline's.")
 # Steps count critic updates; K counts generator iterations, one per d_steps = 5 critic updates. paper: CIFAR-10's
 # 100k generator iterations are 500k critic steps; we keep the old card's 100k steps, K = 10k (Fig. 7) -> lambda
-# reaches 0 at step 50k. cpu: 5,000 critic steps (1,000 generator iterations), K = 250 (a quarter of them).
+# reaches 0 at step 50k. cpu: 6,000 critic steps (1,200 generator iterations), K = 300 (a quarter of them): about 20 s
+# per 1,000 critic steps without the lens and 30 s with it on one shared core (docs/results.md, pilot C).
 BUDGETS = {
     "smoke": LensBudget(10, 1, 5, 32, 3, ("data.name=mnist5k", "data.split=all", "model.width=4",
                                           "model.latent_dim=8", "train.batch_size=8"), lens_width=2, lens_blocks=1,
                         d_steps=5),
-    "cpu": LensBudget(5000, 250, 250, 1000, 3, CPU_DATA, d_steps=5),
+    "cpu": LensBudget(6000, 300, 250, 1000, 3, CPU_DATA, d_steps=5),
     "paper": LensBudget(100_000, 10_000, 5000, 10_000, 3, PAPER_DATA, lens_width=32, lens_blocks=8, d_steps=5),
 }
 EARLY_RULE = DecisionRule("classifier FID with lens / without, mean over the evaluations from lambda = 0 to twice "
@@ -56,7 +59,8 @@ def run_lens_wgangp(settings: ExperimentSettings) -> Path:
     zero = budget.lambda_zero_step
     early = paired_ratios(runs, WITH_LENS, NO_LENS, partial(window_value, start=zero - 1, stop=2 * zero))
     end = paired_ratios(runs, WITH_LENS, NO_LENS, end_value)
-    decisions = [decide(EARLY_RULE, early), decide(END_RULE, end)]
+    decisions = [decide(replace(EARLY_RULE, seeds=len(early)), early),
+                 decide(replace(END_RULE, seeds=len(end)), end)]
     verdict = (f"Classifier FID with lens / without from lambda = 0 to twice that step: mean "
                f"{statistics.fmean(early):.2f} ({decisions[0].verdict}); at the end: mean {statistics.fmean(end):.2f} "
                f"({decisions[1].verdict}).")
@@ -67,8 +71,7 @@ def run_lens_wgangp(settings: ExperimentSettings) -> Path:
                             "models and RMSProp are replaced by our DCGAN nets with Adam (0.5, 0.9) at 2e-4.",
                             *common_departures(budget, settings.budget)],
                 notes=[f"Budget: {budget.describe()}; 5 critic updates per generator iteration.",
-                       "Recipe: " + " ".join(WGAN_GP) + (" " + " ".join(budget.shared) if budget.shared else "")
-                       + "."])
+                       recipe_note(WGAN_GP, budget)])
     return finish_card(card, settings)
 
 
