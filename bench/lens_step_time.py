@@ -21,7 +21,7 @@ import torch
 from latentgan.api import build_model, data_shape_of, load_data
 from latentgan.config import load_config
 from latentgan.devices import select_device
-from latentgan.experiments.lens import WEAK_DCGAN
+from latentgan.experiments.lens_common import WEAK_DCGAN
 
 
 def _model(lens_width: int | None, batch: int, blocks: int = 8):

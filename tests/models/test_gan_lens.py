@@ -9,7 +9,7 @@ from latentgan import cli
 from latentgan.api import build_model, data_shape_of, load_data
 from latentgan.config import load_config
 from latentgan.errors import ConfigError
-from latentgan.experiments.lens import read_records
+from latentgan.experiments.lens_common import read_records
 from latentgan.losses import LENS_ADVERSARIAL
 from latentgan.models import gan as gan_module
 from latentgan.models.tempering import LensConfig, lens_weight
