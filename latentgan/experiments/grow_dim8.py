@@ -58,10 +58,10 @@ def _card(results: dict[str, list[dict]], budget: Budget, settings: ExperimentSe
              "clgGAN, one row per block (Fig. 18 is its first row)."]
     if decisions[-1].verdict != "reproduced":
         full = budget.fade_steps + budget.stable_steps
-        notes.append(f"Equal steps may favour bGAN-8 here: clgGAN trains at full resolution only in its last fade-in and "
-                     f"stable phase ({full:,} of {budget.total_steps:,} steps), bGAN-8 throughout; the thesis ran both "
-                     "for 44 epochs, 8 of them at full resolution. Next experiment: the paper tier, or this tier with "
-                     "a longer last stable phase (equal full-resolution steps) to see whether the cost appears.")
+        notes.append("Equal steps may favour bGAN-8 here: clgGAN trains at full resolution only in its last fade-in "
+                     f"and stable phase ({full:,} of {budget.total_steps:,} steps), bGAN-8 throughout; the thesis ran "
+                     "both for 44 epochs, 8 of them at full resolution. Next experiment: the paper tier, or this tier "
+                     "with a longer last stable phase (equal full-resolution steps) to see whether the cost appears.")
     card = Card("grow-dim8", PAPER, CLAIM, verdict, None, rows, notes, figures)
     card.decisions = decisions
     card.paper_number = "pictures only (Fig. 20 vs Fig. 18): more variability, worse images"
