@@ -24,19 +24,19 @@ def _train(args: argparse.Namespace) -> int:
     from latentgan.config import load_config, read_yaml
     from latentgan.recipes import adapted_split, recipe_for
 
-    config_path = args.config
+    config_path, notices = args.config, []  # said once the run has trained: an error stays one line
     if config_path is None and args.model and args.data and not args.no_recipe:
         config_path = recipe_for(args.model, args.data)
         if config_path:
-            print(f"using the packaged recipe '{config_path}' for --model {args.model} --data {args.data} "
-                  "(--no-recipe for the model's bare defaults)", file=sys.stderr)
+            notices.append(f"trained with the packaged recipe '{config_path}' for --model {args.model} --data "
+                           f"{args.data} (--no-recipe for the model's bare defaults)")
     overrides = [f"model.name={args.model}"] if args.model else []
     overrides += [f"data.name={args.data}"] if args.data else []
     if config_path is not None and args.data:
         split = adapted_split(read_yaml(config_path), args.data)
         if split:
             overrides.append(f"data.split={split}")
-            print(f"note: {args.data} has no split of the config's; training on its {split} split", file=sys.stderr)
+            notices.append(f"note: {args.data} has no split of the config's; trained on its {split} split")
     for flag in ("steps", "seed", "device", "batch_size", "threads"):
         if getattr(args, flag) is not None:
             overrides.append(f"train.{flag}={getattr(args, flag)}")
@@ -48,6 +48,8 @@ def _train(args: argparse.Namespace) -> int:
         overrides.append("train.progress=false")
     config = load_config(config_path, overrides + list(args.set))
     run_dir = train(config, out=args.out)
+    for notice in notices:
+        print(notice, file=sys.stderr)
     _finished(run_dir)
     return 0
 

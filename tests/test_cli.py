@@ -121,7 +121,7 @@ def test_the_readme_quickstart_learns_a_latent_space_and_says_so(tmp_path, capsy
 def test_model_and_data_start_from_the_packaged_recipe_for_that_pair(tmp_path, capsys):
     assert main(["train", "--model", "gan", "--data", "ring", "--steps", "4", "--quiet", "--out",
                  str(tmp_path / "r")]) == 0
-    assert "using the packaged recipe 'gan-ring'" in capsys.readouterr().err
+    assert "trained with the packaged recipe 'gan-ring'" in capsys.readouterr().err
     recipe = load_config("gan-ring")
     assert load_config(tmp_path / "r" / "config.yaml").model.hidden == recipe.model.hidden
     assert main(["train", "--model", "gan", "--data", "ring", "--steps", "4", "--quiet", "--no-recipe", "--out",
@@ -133,5 +133,5 @@ def test_a_config_for_another_dataset_trains_on_a_split_the_new_dataset_has(tmp_
     # ali-mnist reads mnist5k's split "all"; Fashion-MNIST has only train and test.
     assert main(["train", "--config", "dcgan-mnist", "--data", "ring", "--steps", "2", "--quiet", "--set",
                  "model.arch=mlp", "--out", str(tmp_path / "r")]) == 0
-    assert "training on its train split" in capsys.readouterr().err
+    assert "trained on its train split" in capsys.readouterr().err
     assert load_config(tmp_path / "r" / "config.yaml").data.split == "train"
