@@ -28,7 +28,8 @@ cls.training_step = training_step
 sys.exit(main(sys.argv[1:]))
 """
 
-RING = ["--model", "gan", "--data", "ring", "--steps", "60", "--batch-size", "64", "--seed", "0", "--quiet",
+RING = ["--model", "gan", "--data", "ring", "--no-recipe", "--steps", "60", "--batch-size", "64", "--seed", "0",
+        "--quiet",
         "--device", "cpu", "--set", "model.latent_dim=2", "--set", "model.hidden=[32, 32]",
         "--set", "data.n_points=2000", "--set", "train.log_every=10", "--set", "train.sample_every=1000",
         "--set", "train.checkpoint_every=20"]
