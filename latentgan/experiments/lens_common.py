@@ -77,6 +77,11 @@ class LensBudget:
                 f"{self.lens_width} maps")
 
 
+# The smoke tier of every mnist5k card: seconds, tiny networks, checks the pipeline only.
+SMOKE_DATA = ("data.name=mnist5k", "data.split=all", "model.width=4", "model.latent_dim=8", "train.batch_size=8")
+SMOKE = LensBudget(8, 2, 4, 32, 3, SMOKE_DATA, lens_width=2, lens_blocks=1)
+
+
 def lens_arm(name: str, budget: LensBudget, **extra) -> Arm:
     """An arm with a lens of the budget's size and K; `extra` adds model.lens keys (fixed_lambda, reconstruction)."""
     spec = {"k": budget.k, "width": budget.lens_width, "blocks": budget.lens_blocks, **extra}

@@ -13,6 +13,7 @@ from latentgan.experiments.lens_common import (
     NO_LENS,
     PAPER,
     PAPER_DATA,
+    SMOKE,
     WEAK_DCGAN,
     LensBudget,
     arm_rows,
@@ -33,8 +34,7 @@ CLAIM = ("With lambda fixed at 1 the lens keeps its adversarial pull: reconstruc
 FIXED = "fixed lambda 1"
 # paper: 1M steps (Fig. 5 runs to 10M; the baseline's 42 is at 1M). cpu: lens-mnist's 4,000 steps; K does not act.
 BUDGETS = {
-    "smoke": LensBudget(8, 2, 4, 32, 3, ("data.name=mnist5k", "data.split=all", "model.width=4",
-                                         "model.latent_dim=8", "train.batch_size=8"), lens_width=2, lens_blocks=1),
+    "smoke": SMOKE,
     "cpu": LensBudget(4000, 1000, 200, 1000, 3, CPU_DATA),
     "paper": LensBudget(1_000_000, 10_000, 20_000, 4096, 3, PAPER_DATA, lens_width=32, lens_blocks=8),
 }

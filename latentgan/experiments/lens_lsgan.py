@@ -13,6 +13,7 @@ from latentgan.experiments.lens_common import (
     NO_LENS,
     PAPER,
     PAPER_DATA,
+    SMOKE,
     WITH_LENS,
     LensBudget,
     arm_rows,
@@ -35,8 +36,7 @@ CLAIM = ("LSGAN (the weak DCGAN without batch norm, least squares on D's sigmoid
 # paper: 200k steps, K = 10k, 5 seeds. cpu: lens-mnist's 4,000 steps and K = 1,000, 5 seeds (the paper's claim is
 # about how many seeds train). smoke: seconds.
 BUDGETS = {
-    "smoke": LensBudget(8, 2, 4, 32, 3, ("data.name=mnist5k", "data.split=all", "model.width=4",
-                                         "model.latent_dim=8", "train.batch_size=8"), lens_width=2, lens_blocks=1),
+    "smoke": SMOKE,
     "cpu": LensBudget(4000, 1000, 200, 1000, 5, CPU_DATA),
     "paper": LensBudget(200_000, 10_000, 5000, 4096, 5, PAPER_DATA, lens_width=32, lens_blocks=8),
 }

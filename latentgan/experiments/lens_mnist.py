@@ -13,6 +13,7 @@ from latentgan.experiments.lens_common import (
     NO_LENS,
     PAPER,
     PAPER_DATA,
+    SMOKE,
     WEAK_DCGAN,
     WITH_LENS,
     LensBudget,
@@ -36,8 +37,7 @@ CLAIM = ("A lens whose lambda falls from 1 to 0 makes the weak DCGAN reach a bet
 # steps with K = 1,000 (a quarter of the run): one pair of runs takes about 3 minutes on one shared core
 # (docs/results.md, pilot A). smoke: seconds.
 BUDGETS = {
-    "smoke": LensBudget(8, 2, 4, 32, 3, ("data.name=mnist5k", "data.split=all", "model.width=4",
-                                         "model.latent_dim=8", "train.batch_size=8"), lens_width=2, lens_blocks=1),
+    "smoke": SMOKE,
     "cpu": LensBudget(4000, 1000, 200, 1000, 4, CPU_DATA),
     "paper": LensBudget(200_000, 10_000, 5000, 4096, 3, PAPER_DATA, lens_width=32, lens_blocks=8),
 }

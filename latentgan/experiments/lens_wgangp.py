@@ -14,6 +14,7 @@ from latentgan.experiments.lens_common import (
     NO_LENS,
     PAPER,
     PAPER_DATA,
+    SMOKE_DATA,
     WGAN_GP,
     WITH_LENS,
     LensBudget,
@@ -39,9 +40,7 @@ CLAIM = ("With WGAN-GP the lens run 'quickly surpasses the quality of the model 
 # reaches 0 at step 50k. cpu: 6,000 critic steps (1,200 generator iterations), K = 300 (a quarter of them): about 20 s
 # per 1,000 critic steps without the lens and 30 s with it on one shared core (docs/results.md, pilot C).
 BUDGETS = {
-    "smoke": LensBudget(10, 1, 5, 32, 3, ("data.name=mnist5k", "data.split=all", "model.width=4",
-                                          "model.latent_dim=8", "train.batch_size=8"), lens_width=2, lens_blocks=1,
-                        d_steps=5),
+    "smoke": LensBudget(10, 1, 5, 32, 3, SMOKE_DATA, lens_width=2, lens_blocks=1, d_steps=5),
     "cpu": LensBudget(6000, 300, 250, 1000, 3, CPU_DATA, d_steps=5),
     "paper": LensBudget(100_000, 10_000, 5000, 10_000, 3, PAPER_DATA, lens_width=32, lens_blocks=8, d_steps=5),
 }

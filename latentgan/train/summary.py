@@ -8,14 +8,12 @@ import torch
 
 from latentgan.config import RunConfig
 from latentgan.data import Dataset
-from latentgan.data.base import to_unit_range
 from latentgan.files import write_text_atomic
 from latentgan.metrics import mode_coverage
 from latentgan.models.base import GenerativeModel
 from latentgan.train.metrics_log import MetricsLog
 from latentgan.train.samples import fixed_generator
-from latentgan.viz.interpolation import save_interpolation_grid
-from latentgan.viz.reconstruction import save_reconstruction_grid
+from latentgan.viz.reconstruction import save_encoder_pictures
 
 PAIRS = 8  # held-out images in the reconstruction figure, and pairs (rows) in the interpolation figure
 
@@ -38,14 +36,10 @@ def encoder_pictures(model: GenerativeModel, config: RunConfig, run_dir: Path) -
     heldout = EvalContext(model, config).data("heldout")
     if not heldout.is_image or len(heldout) < 2 * PAIRS:
         return []
-    value_range = tuple(heldout.value_range)
     x = heldout.batch(torch.arange(2 * PAIRS))[0].to(model.device)
-    codes = model.encode(x)
-    recon = model.decode(codes[:2 * PAIRS])
-    return [save_reconstruction_grid(to_unit_range(x, value_range), to_unit_range(recon, value_range),
-                                     Path(run_dir) / "reconstructions.png"),
-            save_interpolation_grid(model.decode, codes.view(PAIRS, 2, -1), Path(run_dir) / "interpolation.png",
-                                    value_range=value_range, endpoints=x.view(PAIRS, 2, *x.shape[1:]))]
+    return save_encoder_pictures(model.decode, x, model.encode(x), tuple(heldout.value_range),
+                                 Path(run_dir) / "reconstructions.png", Path(run_dir) / "interpolation.png",
+                                 recon_n=2 * PAIRS, pairs=PAIRS)
 
 
 def final_evaluation(records: list[dict], step: int) -> dict[str, float]:

@@ -32,3 +32,18 @@ def save_reconstruction_grid(originals: Tensor, reconstructions: Tensor, path: s
     images = interleave_pairs(originals, reconstructions)
     pairs = min(pairs_per_row, originals.shape[0])
     return save_image_grid(images, path, nrow=2 * pairs, padding=padding)
+
+
+def save_encoder_pictures(decode, x: Tensor, codes: Tensor, value_range: tuple[float, float], recon_path: str | Path,
+                          interp_path: str | Path, recon_n: int, pairs: int) -> list[Path]:
+    """Real images x beside decode(codes) for the first recon_n, and the decoded paths between the codes of the first
+    `pairs` pairs with the real images at both ends: what a model with an encoder shows of held-out data."""
+    from latentgan.data.base import to_unit_range
+    from latentgan.viz.interpolation import save_interpolation_grid
+
+    recon = decode(codes[:recon_n])
+    ends = x[:2 * pairs]
+    return [save_reconstruction_grid(to_unit_range(x[:recon_n], value_range), to_unit_range(recon, value_range),
+                                     recon_path),
+            save_interpolation_grid(decode, codes[:2 * pairs].reshape(pairs, 2, -1), interp_path,
+                                    value_range=value_range, endpoints=ends.reshape(pairs, 2, *ends.shape[1:]))]

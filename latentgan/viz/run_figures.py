@@ -7,13 +7,12 @@ from pathlib import Path
 import torch
 
 from latentgan.config import RunConfig
-from latentgan.data.base import to_unit_range
 from latentgan.metrics.context import EvalContext
 from latentgan.models.base import GenerativeModel
 from latentgan.viz.interpolation import save_interpolation_grid
 from latentgan.viz.latent_scatter import save_latent_scatter
 from latentgan.viz.points import save_points_by_mode
-from latentgan.viz.reconstruction import save_reconstruction_grid
+from latentgan.viz.reconstruction import save_encoder_pictures
 
 
 def draw_run_figures(model: GenerativeModel, config: RunConfig, run_dir: Path, seed: int = 0) -> list[Path]:
@@ -44,12 +43,8 @@ def _encoder_figures(model: GenerativeModel, ctx: EvalContext, plots: Path) -> l
     codes = model.encode(x)
     written = []
     if heldout.is_image:
-        recon = model.decode(codes[:32])
-        written.append(save_reconstruction_grid(to_unit_range(x[:32], value_range), to_unit_range(recon, value_range),
-                                                plots / "reconstructions.png"))
-        pairs = codes[:16].reshape(8, 2, -1)
-        written.append(save_interpolation_grid(model.decode, pairs, plots / "interpolation_real.png",
-                                               value_range=value_range, endpoints=x[:16].view(8, 2, *x.shape[1:])))
+        written += save_encoder_pictures(model.decode, x, codes, value_range, plots / "reconstructions.png",
+                                         plots / "interpolation_real.png", recon_n=32, pairs=8)
     labels = y.cpu() if y is not None and y.dim() == 1 else None
     written.append(save_latent_scatter(codes.cpu(), labels, plots / "latent_scatter.png",
                                        class_names=getattr(heldout, "class_names", None)))
