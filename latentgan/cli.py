@@ -66,11 +66,9 @@ def _finished(run_dir) -> None:
     """Say where the run is, its final evaluation and pictures; under torchrun only rank 0 speaks."""
     if os.environ.get("RANK", "0") != "0":
         return
-    from latentgan.train.metrics_log import MetricsLog
-    from latentgan.train.summary import final_evaluation
+    from latentgan.train.metrics_log import MetricsLog, last_evaluation
 
-    records = MetricsLog(Path(run_dir) / "metrics.jsonl").read()
-    final = final_evaluation(records, max((r.get("step", 0) for r in records), default=0))
+    _, final = last_evaluation(MetricsLog(Path(run_dir) / "metrics.jsonl").read())
     if final:
         print("final evaluation: " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
                                                for k, v in final.items()))

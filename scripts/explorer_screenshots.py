@@ -80,6 +80,9 @@ def images_of_class(explorer: Explorer, label: int, count: int) -> list[int]:
 def capture(page: Page, explorer: Explorer) -> None:
     """Drive each panel into an informative state and photograph it."""
     page.wait(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true", "the page")
+    first = page.out / f"{page.prefix}first-view.png"  # what a user sees before any click: placeholders, no alt text
+    page.driver.save_screenshot(str(first))
+    print(f"wrote {first}")
     page.shoot("samples-panel", "samples")
     if explorer.adapter.can_encode and explorer.test is not None:
         sevens, ones, twos = (images_of_class(explorer, c, 3) for c in (7, 1, 2))

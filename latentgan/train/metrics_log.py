@@ -80,3 +80,19 @@ class MetricsLog:
         kept = [r for r in self.read() if r.get("step", 0) <= step]
         text = "".join(json.dumps(r) + "\n" for r in kept)
         atomic_write(self.path, lambda f: f.write(text.encode()))
+
+
+def final_evaluation(records: list[dict], step: int) -> dict[str, float]:
+    """The periodic evaluation written at the last step (train.eval_every), without the loss record's keys."""
+    found = {}
+    for record in records:
+        if record.get("step") == step and "images_per_sec" not in record and not any(k.startswith("params_")
+                                                                                       for k in record):
+            found.update({k: v for k, v in record.items() if k != "step"})
+    return found
+
+
+def last_evaluation(records: list[dict]) -> tuple[int, dict[str, float]]:
+    """The step and numbers of the run's final periodic evaluation; (0, {}) when the last step has none."""
+    step = max((r.get("step", 0) for r in records), default=0)
+    return step, final_evaluation(records, step)

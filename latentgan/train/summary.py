@@ -11,7 +11,7 @@ from latentgan.data import Dataset
 from latentgan.files import write_text_atomic
 from latentgan.metrics import mode_coverage
 from latentgan.models.base import GenerativeModel
-from latentgan.train.metrics_log import MetricsLog
+from latentgan.train.metrics_log import MetricsLog, final_evaluation
 from latentgan.train.samples import fixed_generator
 from latentgan.viz.reconstruction import save_encoder_pictures
 
@@ -40,16 +40,6 @@ def encoder_pictures(model: GenerativeModel, config: RunConfig, run_dir: Path) -
     return save_encoder_pictures(model.decode, x, model.encode(x), tuple(heldout.value_range),
                                  Path(run_dir) / "reconstructions.png", Path(run_dir) / "interpolation.png",
                                  recon_n=2 * PAIRS, pairs=PAIRS)
-
-
-def final_evaluation(records: list[dict], step: int) -> dict[str, float]:
-    """The periodic evaluation written at the last step (train.eval_every), without the loss record's keys."""
-    found = {}
-    for record in records:
-        if record.get("step") == step and "images_per_sec" not in record and not any(k.startswith("params_")
-                                                                                       for k in record):
-            found.update({k: v for k, v in record.items() if k != "step"})
-    return found
 
 
 def write_summary(run_dir: Path, config: RunConfig, model: GenerativeModel, data: Dataset,

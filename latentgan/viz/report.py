@@ -15,7 +15,7 @@ from PIL import Image
 from latentgan.errors import RunDirError
 from latentgan.files import atomic_write
 from latentgan.run import read_eval_file
-from latentgan.train.metrics_log import MetricsLog
+from latentgan.train.metrics_log import MetricsLog, last_evaluation
 from latentgan.viz.curves import numeric_keys, save_metric_curves
 
 REPORT = "report.html"
@@ -104,6 +104,15 @@ def _by_step_table(by_step: dict) -> str:
     return f"<h3>by checkpoint step</h3><table><tr>{head}</tr>{rows}</table>"
 
 
+def _training_evaluation_section(run_dir: Path) -> str:
+    """The periodic evaluation at the run's last step (train.eval_metrics), for runs not yet given `eval`."""
+    step, final = last_evaluation(MetricsLog(run_dir / "metrics.jsonl").read())
+    if not final:
+        return ""
+    return (f"<h2>Evaluation at step {step} (during training)</h2>" + _table(final)
+            + f"<p class=\"meta\">more metrics: <code>latentgan eval {html.escape(str(run_dir))}</code></p>")
+
+
 def _evaluation_section(run_dir: Path) -> str:
     """eval.json as tables: a flat {name: value} object, or {"metrics": {...}, "skipped": {...}, details...}."""
     try:
@@ -111,7 +120,7 @@ def _evaluation_section(run_dir: Path) -> str:
     except RunDirError as e:
         return f"<h2>Evaluation</h2><p>{html.escape(str(e))}.</p>"
     if data is None:
-        return ""
+        return _training_evaluation_section(run_dir)
     if not isinstance(data, dict):
         return f"<h2>Evaluation</h2><pre>{html.escape(json.dumps(data, indent=2))}</pre>"
     if not isinstance(data.get("metrics"), dict):
@@ -182,11 +191,17 @@ def _caption(path: Path, run_dir: Path) -> str:
     return f"{name}: {CAPTIONS[path.name]}" if path.name in CAPTIONS else name
 
 
+# The summary's pictures and the report's plots/ draw the same figure by the same function; show one of each.
+SAME_PICTURE = {"plots/reconstructions.png": "reconstructions.png", "plots/interpolation_real.png": "interpolation.png"}
+
+
 def _plots_section(run_dir: Path) -> str:
     """The run's pictures of held-out data (summary's and plots/): reconstructions, interpolations, scatter."""
     plots = run_dir / "plots"
     pictures = [run_dir / n for n in ("reconstructions.png", "interpolation.png") if (run_dir / n).exists()]
-    pictures += sorted(p for p in plots.rglob("*.png") if p != plots / CURVES) if plots.is_dir() else []
+    shown = {p.name for p in pictures}
+    pictures += sorted(p for p in plots.rglob("*.png") if p != plots / CURVES
+                       and SAME_PICTURE.get(p.relative_to(run_dir).as_posix()) not in shown) if plots.is_dir() else []
     if not pictures:
         return ""
     tags = "".join(_image_tag(p, _caption(p, run_dir), "plot") for p in pictures)

@@ -4,7 +4,8 @@ from PIL import Image
 
 import latentgan
 from latentgan.config import load_config
-from latentgan.train.summary import PAIRS, final_evaluation
+from latentgan.train.metrics_log import final_evaluation
+from latentgan.train.summary import PAIRS
 
 
 def _train(tmp_path, model: list[str], steps: int = 20):

@@ -87,6 +87,22 @@ def test_flat_eval_json_and_only_the_six_latest_samples(tmp_path):
     assert steps == [f"samples/step_{s * 100:07d}.png" for s in range(9, 3, -1)]
 
 
+def test_a_run_without_eval_json_shows_its_last_training_evaluation_and_each_picture_once(tmp_path):
+    run = _run_dir(tmp_path, plots=())
+    (run / "eval.json").unlink()
+    with open(run / "metrics.jsonl", "a") as f:
+        f.write(json.dumps({"step": 300, "reconstruction_class_agreement@1k": 0.957}) + "\n")
+    for name, colour in (("reconstructions.png", "red"), ("interpolation.png", "lime")):
+        save_image(Image.new("RGB", (40, 20), colour), run / name)
+        twin = run / "plots" / name.replace("interpolation", "interpolation_real")
+        save_image(Image.new("RGB", (40, 20), colour), twin)
+    save_image(Image.new("RGB", (40, 20), "blue"), run / "plots" / "latent_scatter.png")
+    text = write_report(run).read_text()
+    assert "<h2>Evaluation at step 300 (during training)</h2>" in text and "0.957" in text
+    pictures = [alt.split(":")[0] for _, alt, _, _ in _images(text) if not alt.startswith(("samples/", "plots/curves"))]
+    assert pictures == ["reconstructions.png", "interpolation.png", "plots/latent_scatter.png"]
+
+
 def test_a_run_with_only_its_config_gets_a_valid_report(tmp_path):
     run = tmp_path / "bare"
     run.mkdir()
