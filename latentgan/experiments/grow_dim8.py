@@ -3,6 +3,7 @@ Figure 18): one card."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from latentgan.experiments.card import Card
@@ -28,6 +29,7 @@ def grow_dim8(settings: ExperimentSettings) -> Path:
     """Train bGAN-8 and clgGAN over seeds; compare block 1-8 variability and FID; decide; write the card."""
     budget = pick_budget(BUDGETS, settings.budget)
     seeds, out = settings.seeds or budget.seeds, Path(settings.out_dir)
+    budget = replace(budget, seeds=seeds)  # the card's budget line and departures name the seeds run
     tasks = [(arm, budget, seed, str(out), settings.device) for seed in range(seeds) for arm in ARMS]
     settings.log(f"grow-dim8: {len(tasks)} runs of {budget.total_steps} steps, {settings.jobs} jobs")
     runs = dict(zip([(t[0].name, t[2]) for t in tasks], map_jobs(train_arm, tasks, jobs=settings.jobs), strict=True))

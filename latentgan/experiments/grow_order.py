@@ -8,6 +8,7 @@ random walks), the ratio of the first block over the last, a classifier FID, tra
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 from latentgan.experiments.card import Card
@@ -43,6 +44,7 @@ def grow_order(settings: ExperimentSettings) -> Path:
     """Train the five variants over seeds, measure latent order, FID, time and parameters; decide; write the card."""
     budget = pick_budget(BUDGETS, settings.budget)
     seeds, out = settings.seeds or budget.seeds, Path(settings.out_dir)
+    budget = replace(budget, seeds=seeds)  # the card's budget line and departures name the seeds run
     tasks = [(arm, budget, seed, str(out), settings.device) for seed in range(seeds) for arm in ARMS]
     settings.log(f"grow-order: {len(tasks)} runs of {budget.total_steps} steps, {settings.jobs} jobs")
     runs = dict(zip([(t[0].name, t[2]) for t in tasks], map_jobs(train_arm, tasks, jobs=settings.jobs), strict=True))
