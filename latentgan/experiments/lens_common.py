@@ -19,7 +19,8 @@ import torch
 import latentgan
 from latentgan.config import load_config
 from latentgan.data.base import to_unit_range
-from latentgan.experiments.protocol import Arm, map_jobs
+from latentgan.experiments.card import Card
+from latentgan.experiments.protocol import Arm, Decision, finish_card, map_jobs
 from latentgan.experiments.registry import ExperimentSettings
 from latentgan.experiments.runs import train_or_continue
 from latentgan.train.checkpoint import list_checkpoints
@@ -239,3 +240,18 @@ def common_departures(budget: LensBudget, tier: str) -> list[str]:
                 "28 px digits (paper 32 px), so the DCGAN has two stride-2 layers of 16 and 32 maps (paper tier: "
                 "three, 32-64-128): a 2-core CPU."]
     return out
+
+
+def lens_card(name: str, claim: str, recipe: tuple[str, ...], runs: dict[str, list[Path]], budget: LensBudget,
+              settings: ExperimentSettings, *, verdict: str, decisions: list[Decision], paper_number: str,
+              departures: list[str] | None = None, budget_note: str = "", notes: tuple[str, ...] = (),
+              prefix: str = "fid_", label: str = "cFID", ylabel: str = "classifier FID") -> Path:
+    """Write the card every lens experiment ends with: one row per arm, the curves and lens grids, the tier's
+    departures (common_departures unless given), the budget, the card's own notes and the recipe."""
+    card = Card(name=name, paper=PAPER, claim=claim, verdict=verdict, reproduced=None,
+                rows=arm_rows(runs, budget, prefix, label),
+                figures=lens_figures(runs, budget, settings.out_dir, prefix, ylabel),
+                decisions=decisions, paper_number=paper_number,
+                departures=common_departures(budget, settings.budget) if departures is None else departures,
+                notes=[f"Budget: {budget.describe()}{budget_note}.", *notes, recipe_note(recipe, budget)])
+    return finish_card(card, settings)

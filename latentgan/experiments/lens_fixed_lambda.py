@@ -7,7 +7,6 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from latentgan.experiments.card import Card
 from latentgan.experiments.lens_common import (
     CPU_DATA,
     NO_LENS,
@@ -16,16 +15,14 @@ from latentgan.experiments.lens_common import (
     SMOKE,
     WEAK_DCGAN,
     LensBudget,
-    arm_rows,
     common_departures,
     end_value,
     lens_arm,
-    lens_figures,
+    lens_card,
     paired_ratios,
-    recipe_note,
     train_arms,
 )
-from latentgan.experiments.protocol import Arm, DecisionRule, decide, finish_card, pick_budget
+from latentgan.experiments.protocol import Arm, DecisionRule, decide, pick_budget
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 
 CLAIM = ("With lambda fixed at 1 the lens keeps its adversarial pull: reconstruction improves slowly and the FID stays "
@@ -51,17 +48,13 @@ def run_lens_fixed_lambda(settings: ExperimentSettings) -> Path:
     decision = decide(replace(RULE, seeds=len(ratios)), ratios)
     verdict = (f"End classifier FID with lambda fixed at 1 / without lens: {', '.join(f'{r:.2f}' for r in ratios)} "
                f"(mean {statistics.fmean(ratios):.2f}; paper 1.43 after 10M steps): {decision.verdict}.")
-    card = Card(name="lens-fixed-lambda", paper=PAPER, claim=CLAIM, verdict=verdict, reproduced=None,
-                rows=arm_rows(runs, budget), figures=lens_figures(runs, budget, settings.out_dir),
-                decisions=[decision], paper_number="FID 60 with lambda = 1 after 10M steps vs 42 without (1.43)",
-                departures=[d for d in common_departures(budget, settings.budget)
-                            if not d.startswith(f"{budget.steps:,}")]
-                + ([f"{budget.steps:,} optimizer steps instead of the paper's 10M (Fig. 5): the claim is that the "
-                    "lens at lambda = 1 holds the GAN back throughout, which a short run can already show."]
-                   if settings.budget != "paper" else []),
-                notes=[f"Budget: {budget.describe()} (K unused: lambda is fixed).",
-                       recipe_note(WEAK_DCGAN, budget)])
-    return finish_card(card, settings)
+    departures = [d for d in common_departures(budget, settings.budget) if not d.startswith(f"{budget.steps:,}")]
+    if settings.budget != "paper":
+        departures.append(f"{budget.steps:,} optimizer steps instead of the paper's 10M (Fig. 5): the claim is that "
+                          "the lens at lambda = 1 holds the GAN back throughout, which a short run can already show.")
+    return lens_card("lens-fixed-lambda", CLAIM, WEAK_DCGAN, runs, budget, settings, verdict=verdict,
+                     decisions=[decision], paper_number="FID 60 with lambda = 1 after 10M steps vs 42 without (1.43)",
+                     departures=departures, budget_note=" (K unused: lambda is fixed)")
 
 
 @register_experiment("lens-fixed-lambda", PAPER, CLAIM)

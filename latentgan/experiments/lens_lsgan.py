@@ -6,7 +6,6 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
-from latentgan.experiments.card import Card
 from latentgan.experiments.lens_common import (
     CPU_DATA,
     LSGAN,
@@ -16,17 +15,15 @@ from latentgan.experiments.lens_common import (
     SMOKE,
     WITH_LENS,
     LensBudget,
-    arm_rows,
     common_departures,
     end_value,
-    lens_figures,
+    lens_card,
     metric_curve,
     paired_ratios,
-    recipe_note,
     standard_arms,
     train_arms,
 )
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, pick_budget
+from latentgan.experiments.protocol import DecisionRule, decide, pick_budget
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 
 CLAIM = ("LSGAN (the weak DCGAN without batch norm, least squares on D's sigmoid output) 'did not train in most "
@@ -67,17 +64,12 @@ def run_lens_lsgan(settings: ExperimentSettings) -> Path:
                + ", ".join(f"{arm} {n}/{len(ends[arm])}" for arm, n in trained.items())
                + f"; end FID with lens / without: mean {statistics.fmean(ratios):.2f} "
                f"({', '.join(f'{r:.2f}' for r in ratios)}).")
-    card = Card(name="lens-lsgan", paper=PAPER, claim=CLAIM, verdict=verdict, reproduced=None,
-                rows=arm_rows(runs, budget), figures=lens_figures(runs, budget, settings.out_dir),
-                decisions=decisions,
-                paper_number="trains in all seeds with the lens (FID 14-16), few without (best 19)",
-                departures=["LSGAN's least squares on D's sigmoid output (model.loss=lsgan-sigmoid): eqs. 9-11 square "
-                            "D's output and the paper's D ends in a sigmoid; Mao et al.'s raw-logit form "
-                            "(model.loss=lsgan) is stabler (docs/lens-review.md).",
-                            *common_departures(budget, settings.budget)],
-                notes=[f"Budget: {budget.describe()}.",
-                       recipe_note(LSGAN, budget)])
-    return finish_card(card, settings)
+    return lens_card("lens-lsgan", CLAIM, LSGAN, runs, budget, settings, verdict=verdict, decisions=decisions,
+                     paper_number="trains in all seeds with the lens (FID 14-16), few without (best 19)",
+                     departures=["LSGAN's least squares on D's sigmoid output (model.loss=lsgan-sigmoid): eqs. 9-11 "
+                                 "square D's output and the paper's D ends in a sigmoid; Mao et al.'s raw-logit form "
+                                 "(model.loss=lsgan) is stabler (docs/lens-review.md).",
+                                 *common_departures(budget, settings.budget)])
 
 
 @register_experiment("lens-lsgan", PAPER, CLAIM)

@@ -7,7 +7,6 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from latentgan.experiments.card import Card
 from latentgan.experiments.lens_common import (
     CPU_DATA,
     NO_LENS,
@@ -17,17 +16,14 @@ from latentgan.experiments.lens_common import (
     WEAK_DCGAN,
     WITH_LENS,
     LensBudget,
-    arm_rows,
-    common_departures,
     end_value,
-    lens_figures,
+    lens_card,
     metric_curve,
     paired_ratios,
-    recipe_note,
     standard_arms,
     train_arms,
 )
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, pick_budget
+from latentgan.experiments.protocol import DecisionRule, decide, pick_budget
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 
 CLAIM = ("A lens whose lambda falls from 1 to 0 makes the weak DCGAN reach a better FID on MNIST: 22 with the lens "
@@ -55,17 +51,13 @@ def run_lens_mnist(settings: ExperimentSettings) -> Path:
     verdict = (f"End classifier FID with lens / without, same seed: {', '.join(f'{r:.2f}' for r in ratios)} (mean "
                f"{statistics.fmean(ratios):.2f}; paper 0.52, threshold 0.75): {decision.verdict}. Best evaluation "
                f"with / without: mean {statistics.fmean(best):.2f}.")
-    card = Card(name="lens-mnist", paper=PAPER, claim=CLAIM, verdict=verdict, reproduced=None,
-                rows=arm_rows(runs, budget), figures=lens_figures(runs, budget, settings.out_dir),
-                decisions=[decision], paper_number="FID 22 with lens vs 42 without (ratio 0.52)",
-                departures=common_departures(budget, settings.budget),
-                notes=[f"Budget: {budget.describe()}.",
-                       recipe_note(WEAK_DCGAN, budget),
-                       "Same seed = same initial G and D weights and the same data order with and without the lens.",
-                       "Classifier FID per seed over steps: " + "; ".join(
-                           f"{arm} seed {i}: " + " ".join(f"{s}:{v:.0f}" for s, v in metric_curve(d)[::4])
-                           for arm, dirs in runs.items() for i, d in enumerate(dirs[:2])) + " (every 4th shown)."])
-    return finish_card(card, settings)
+    return lens_card("lens-mnist", CLAIM, WEAK_DCGAN, runs, budget, settings, verdict=verdict, decisions=[decision],
+                     paper_number="FID 22 with lens vs 42 without (ratio 0.52)",
+                     notes=("Same seed = same initial G and D weights and the same data order with and without the "
+                            "lens.",
+                            "Classifier FID per seed over steps: " + "; ".join(
+                                f"{arm} seed {i}: " + " ".join(f"{s}:{v:.0f}" for s, v in metric_curve(d)[::4])
+                                for arm, dirs in runs.items() for i, d in enumerate(dirs[:2])) + " (every 4th shown)."))
 
 
 @register_experiment("lens-mnist", PAPER, CLAIM)

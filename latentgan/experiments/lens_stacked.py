@@ -7,24 +7,21 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from latentgan.experiments.card import Card
 from latentgan.experiments.lens_common import (
     NO_LENS,
     PAPER,
     WEAK_DCGAN,
     WITH_LENS,
     LensBudget,
-    arm_rows,
     common_departures,
     end_value,
-    lens_figures,
+    lens_card,
     metric_curve,
     paired_ratios,
-    recipe_note,
     standard_arms,
     train_arms,
 )
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, pick_budget
+from latentgan.experiments.protocol import DecisionRule, decide, pick_budget
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 
 CLAIM = ("On stacked MNIST (three digits in the colour channels, 1,000 modes) the lens stabilises the weak DCGAN, "
@@ -52,19 +49,15 @@ def run_lens_stacked(settings: ExperimentSettings) -> Path:
     decision = decide(replace(RULE, seeds=len(ratios)), ratios)
     verdict = (f"End mode KL with lens / without: {', '.join(f'{r:.2f}' for r in ratios)} (mean "
                f"{statistics.fmean(ratios):.2f}; threshold 0.75): {decision.verdict}.")
-    card = Card(name="lens-stacked", paper=PAPER, claim=CLAIM, verdict=verdict, reproduced=None,
-                rows=arm_rows(runs, budget, "stacked_kl", "mode KL"),
-                figures=lens_figures(runs, budget, settings.out_dir, "stacked_kl", "KL to uniform over 1,000 triples"),
-                decisions=[decision], paper_number="FID 9 with lens vs 53 without (Color MNIST)",
-                departures=["Mode KL and modes covered (the mnist5k classifier on each channel) instead of FID: the "
-                            "library's classifier FID reads one grey channel.",
-                            *common_departures(budget, settings.budget)[1:]],
-                notes=[f"Budget: {budget.describe()}.",
-                       "Modes covered at the end, per seed: " + "; ".join(
-                           f"{arm} {[round(metric_curve(d, 'stacked_modes')[-1][1]) for d in dirs]}"
-                           for arm, dirs in runs.items()) + ".",
-                       recipe_note(WEAK_DCGAN, budget)])
-    return finish_card(card, settings)
+    return lens_card("lens-stacked", CLAIM, WEAK_DCGAN, runs, budget, settings, verdict=verdict,
+                     decisions=[decision], paper_number="FID 9 with lens vs 53 without (Color MNIST)",
+                     departures=["Mode KL and modes covered (the mnist5k classifier on each channel) instead of FID: "
+                                 "the library's classifier FID reads one grey channel.",
+                                 *common_departures(budget, settings.budget)[1:]],
+                     notes=("Modes covered at the end, per seed: " + "; ".join(
+                         f"{arm} {[round(metric_curve(d, 'stacked_modes')[-1][1]) for d in dirs]}"
+                         for arm, dirs in runs.items()) + ".",),
+                     prefix="stacked_kl", label="mode KL", ylabel="KL to uniform over 1,000 triples")
 
 
 @register_experiment("lens-stacked", PAPER, CLAIM)

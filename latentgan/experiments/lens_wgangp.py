@@ -8,7 +8,6 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from latentgan.experiments.card import Card
 from latentgan.experiments.lens_common import (
     CPU_DATA,
     NO_LENS,
@@ -18,17 +17,15 @@ from latentgan.experiments.lens_common import (
     WGAN_GP,
     WITH_LENS,
     LensBudget,
-    arm_rows,
     common_departures,
     end_value,
-    lens_figures,
+    lens_card,
     paired_ratios,
-    recipe_note,
     standard_arms,
     train_arms,
     window_value,
 )
-from latentgan.experiments.protocol import DecisionRule, decide, finish_card, pick_budget
+from latentgan.experiments.protocol import DecisionRule, decide, pick_budget
 from latentgan.experiments.registry import ExperimentSettings, register_experiment
 
 CLAIM = ("With WGAN-GP the lens run 'quickly surpasses the quality of the model without a lens', and trained long "
@@ -63,15 +60,12 @@ def run_lens_wgangp(settings: ExperimentSettings) -> Path:
     verdict = (f"Classifier FID with lens / without from lambda = 0 to twice that step: mean "
                f"{statistics.fmean(early):.2f} ({decisions[0].verdict}); at the end: mean {statistics.fmean(end):.2f} "
                f"({decisions[1].verdict}).")
-    card = Card(name="lens-wgangp", paper=PAPER, claim=CLAIM, verdict=verdict, reproduced=None,
-                rows=arm_rows(runs, budget), figures=lens_figures(runs, budget, settings.out_dir),
-                decisions=decisions, paper_number="FID 39 with and without the lens (CIFAR-10), lens run ahead early",
-                departures=["mnist5k instead of CIFAR-10: the classifier FID needs digits; the paper's WGAN-GP "
-                            "models and RMSProp are replaced by our DCGAN nets with Adam (0.5, 0.9) at 2e-4.",
-                            *common_departures(budget, settings.budget)],
-                notes=[f"Budget: {budget.describe()}; 5 critic updates per generator iteration.",
-                       recipe_note(WGAN_GP, budget)])
-    return finish_card(card, settings)
+    return lens_card("lens-wgangp", CLAIM, WGAN_GP, runs, budget, settings, verdict=verdict, decisions=decisions,
+                     paper_number="FID 39 with and without the lens (CIFAR-10), lens run ahead early",
+                     departures=["mnist5k instead of CIFAR-10: the classifier FID needs digits; the paper's WGAN-GP "
+                                 "models and RMSProp are replaced by our DCGAN nets with Adam (0.5, 0.9) at 2e-4.",
+                                 *common_departures(budget, settings.budget)],
+                     budget_note="; 5 critic updates per generator iteration")
 
 
 @register_experiment("lens-wgangp", PAPER, CLAIM)
