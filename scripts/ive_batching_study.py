@@ -30,7 +30,7 @@ from latentgan.experiments.registry import ExperimentSettings
 
 # Weight of the reconstruction term in its arm: chosen by the one-seed pilot recorded in docs/results.md (issue 23,
 # helper ive3).
-RECON_WEIGHT = 1.0
+RECON_WEIGHT = 10.0
 ARMS = {"default": [],
         "separate G batch, He (before)": [],  # the default, under the name the first 400-step check used
         "joint G batch": ["model.g_batch=joint"],
