@@ -72,6 +72,11 @@ class IVEGANConfig:
     # prior's (0 = off). Eq. 3 never compares E(x) with z, and at small budgets the codes collapse onto a few
     # directions of the cube while G learns the rest from prior draws.
     code_moments: float = 0.0
+    # Beyond the paper (ALICE's explicit reconstruction term, Li et al. 2017, added to ALI): weight of
+    # MSE(G(0, E(x)), x) on E and G's loss (0 = off, Eq. 3 as written). At small budgets D wins the conditional game
+    # and the reconstructions collapse onto a few patterns; this term gives E and G a signal that does not pass
+    # through D. z0 = 0 is the noise's mean, so the term asks the mean variant to be x itself.
+    recon_weight: float = 0.0
     # Tempering lens (Sajjadi et al. 2018) on the real images both discriminators see: D judges (L(T(x)), x)
     # and D0 judges L(x); conditions and E's inputs stay raw. e.g. {k: 10000, width: 32}; null = no lens.
     lens: dict | None = None
@@ -100,6 +105,9 @@ class IVEGANConfig:
             raise ConfigError("model.width_scale must be > 0 and model.hidden a list of widths >= 1")
         if self.code_moments < 0:
             raise ConfigError(f"model.code_moments must be >= 0 (0 switches the penalty off), got {self.code_moments}")
+        if self.recon_weight < 0:
+            raise ConfigError(f"model.recon_weight must be >= 0 (0 switches the reconstruction term off), "
+                              f"got {self.recon_weight}")
         if self.d_features is not None and self.d_features < 1:
             raise ConfigError(f"model.d_features must be >= 1 or null, got {self.d_features}")
         if min(self.lr_g, self.lr_d) <= 0:
@@ -319,6 +327,9 @@ class IVEGAN(GenerativeModel):
             loss = self.loss.generator(s["fake_pair"]) + self.loss.generator(s["fake"])
             if self.config.code_moments:
                 loss = loss + self.config.code_moments * moment_penalty(inputs["codes"], self.config.prior)
+            if self.config.recon_weight:
+                # G(0, E(x)) in train mode, as the adversarial terms; the codes are those D's fake pairs came from.
+                loss = loss + self.config.recon_weight * (self._decode(inputs["codes"]) - x).pow(2).mean()
             optimizer_step(self.optimizers["generator"], loss)
         finally:
             for net in d_nets:
