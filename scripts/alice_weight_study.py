@@ -26,7 +26,8 @@ from latentgan.metrics.classifier import load_classifier
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.train.run_dir import read_run
 
-ARMS = {"plain": ["model.recon_weight=0"],
+ARMS = {"packaged": [],  # the config as packaged (e.g. alice-fashion)
+        "plain": ["model.recon_weight=0"],
         "alice-1": ["model.recon_weight=1"],
         "alice-3": ["model.recon_weight=3"],
         "alice-10": ["model.recon_weight=10"],
@@ -73,6 +74,7 @@ def main() -> None:
     """Train every arm and seed (reusing finished runs) and print one JSON line per run."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="mnist5k")
+    parser.add_argument("--config", default="ali-mnist", help="the packaged config every arm starts from")
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--arms", nargs="+", default=["plain", "alice-1", "alice-3", "alice-10"])
@@ -87,11 +89,12 @@ def main() -> None:
         settings = ExperimentSettings(args.out / args.data / arm, device="cpu")
         for seed in args.seeds:
             wall, cpu = time.time(), time.process_time()
-            run = train_ali_image_run(settings, args.data, budget, seed, tuple(ARMS.get(arm, [arm])))
+            run = train_ali_image_run(settings, args.data, budget, seed, tuple(ARMS.get(arm, [arm])), args.config)
             trained = {"train_wall_s": round(time.time() - wall), "train_cpu_s": round(time.process_time() - cpu)}
             row = score(run, args.n, args.probe)
-            print(json.dumps({"data": args.data, "arm": arm, "seed": seed, "steps": args.steps, **row, **trained,
-                              "total_cpu_s": round(time.process_time() - cpu)}), flush=True)
+            row = {"data": args.data, "config": args.config, "arm": arm, "seed": seed, "steps": args.steps, **row,
+                   **trained, "total_cpu_s": round(time.process_time() - cpu)}
+            print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":
