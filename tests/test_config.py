@@ -1,6 +1,6 @@
 import pytest
 
-from latentgan.config import load_config
+from latentgan.config import PACKAGED_CONFIGS, load_config
 from latentgan.errors import ConfigError
 
 
@@ -16,6 +16,28 @@ def test_yaml_and_overrides_combine(tmp_path):
 
 def test_packaged_config_by_name():
     assert load_config("quickstart").data.name == "mnist5k"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in PACKAGED_CONFIGS.glob("*.yaml")))
+def test_every_packaged_config_loads_and_validates(name):
+    assert load_config(name).train.steps >= 1
+
+
+def test_alice_configs_carry_the_reconstruction_term_and_ali_configs_stay_plain_ali():
+    # ALICE (Li et al. 2017) is beyond the ALI paper: the configs that reproduce ALI must not switch it on.
+    names = sorted(p.stem for p in PACKAGED_CONFIGS.glob("*.yaml"))
+    alice = [n for n in names if n.startswith("alice-")]
+    assert "alice-fashion" in alice and "alice-mnist" in alice
+    assert all(load_config(n).model.recon_weight > 0 for n in alice)
+    assert all(load_config(n).model.recon_weight == 0 for n in names if n.startswith("ali-"))
+
+
+@pytest.mark.parametrize("override, message", [("model.recon_weight=-1", "must be >= 0 \\(0: plain ALI\\)"),
+                                               ("model.output_bias=pixel", "model.output_bias 'pixel' is unknown"),
+                                               ("model.update=sometimes", "model.update 'sometimes' is unknown")])
+def test_alice_fashion_refuses_bad_values_with_one_clear_message(override, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config("alice-fashion", [override])
 
 
 @pytest.mark.parametrize("override, message", [

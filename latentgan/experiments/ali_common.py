@@ -48,10 +48,11 @@ def first(metrics: dict, prefix: str) -> float | None:
 
 
 def train_ali_image_run(settings: ExperimentSettings, dataset: str, budget: AliBudget, seed: int,
-                        overrides: tuple[str, ...] = ()) -> Path:
-    """Config ali-mnist on `dataset`'s train split for one seed, trained (or reused / continued) into OUT/seedN/run."""
+                        overrides: tuple[str, ...] = (), config_name: str = "ali-mnist") -> Path:
+    """A packaged config (ali-mnist unless named) on `dataset`'s train split for one seed, trained (or reused /
+    continued) into OUT/seedN/run."""
     every = min(budget.steps, 2000)
-    config = load_config("ali-mnist", [f"data.name={dataset}", "data.split=train", f"train.steps={budget.steps}",
+    config = load_config(config_name, [f"data.name={dataset}", "data.split=train", f"train.steps={budget.steps}",
                                        f"train.batch_size={budget.batch}", f"train.seed={seed}",
                                        "train.progress=false", f"train.checkpoint_every={every}",
                                        f"train.sample_every={every}", f"train.device={settings.device}",
