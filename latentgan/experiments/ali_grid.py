@@ -24,6 +24,7 @@ from latentgan.metrics.prior_match import gaussian_kl_to_standard_normal
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.train.run_dir import read_run
 from latentgan.viz.inference_comparison import InferencePanels, save_inference_comparison
+from latentgan.viz.paired_draws import save_paired_draws
 from latentgan.viz.points import save_points_by_mode
 
 GRID_CLAIM = ("On the 25-Gaussian grid, ALI covers more modes than a GAN with the same decoder and discriminator: "
@@ -233,7 +234,12 @@ def run_ali_grid(settings: ExperimentSettings) -> Path:
         fixed_table = {m: _metrics(rs) for m, rs in fixed.items()}
         for label, run in baselines.items():
             fixed_table[label] = [evaluate_grid_run(run, 0)]
-        figures = save_grid_figures(best_runs, baselines, settings.out_dir)
+        figures = [save_paired_draws([d.lr for d in draws], {m: [r["modes_ali"] for r in results[m]]
+                                                             for m in GRID_METHODS},
+                                     settings.out_dir / "modes_by_draw.png", xlabel="learning rate of the draw",
+                                     ylabel="modes covered (paper's count)", log_x=True,
+                                     title="Each draw trains ALI and the GAN"),
+                   *save_grid_figures(best_runs, baselines, settings.out_dir)]
     finally:
         torch.set_num_threads(threads)
     decision = decide(grid_rule(len(draws)), [a["modes_ali"] - g["modes_ali"]

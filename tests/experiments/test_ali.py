@@ -54,6 +54,7 @@ def test_ali_grid_smoke_card_decides_the_random_draws_from_the_modes_metric_of_e
     assert decision["threshold"] == 0.5 and decision["better"] == "above"
     assert (tmp_path / "ali" / "seed2" / "eval.json").exists()  # the fixed setting's runs beside the draws
     assert (tmp_path / "samples_ali.png").exists() and (tmp_path / "figure8.png").exists()
+    assert "![modes_by_draw](modes_by_draw.png)" in text
 
 
 def test_grid_draws_are_the_same_for_ali_and_the_gan_and_reproducible_from_the_seed():
