@@ -43,7 +43,7 @@ GRID_BUDGETS = {"smoke": AliBudget(20, 100, 3, ("model.hidden=[16,16]", "data.n_
                 "paper": AliBudget(20_000, 100, 10)}
 # Part 1, the paper's protocol: `seeds` is the number of draws (the paper: 10 per model). paper: the packaged 3 x 400
 # MLPs for 200,000 updates of batch 100 (the authors' gan_mixture.py: 200 epochs of 100,000 points); cpu: 3 x 128
-# MLPs for 5,000 updates, sized by a timed pilot (docs/results.md) to fit 20 runs in about 15 CPU-minutes.
+# MLPs for 5,000 updates, sized by a timed pilot (docs/results.md): 20 runs in about 11 CPU-minutes.
 DRAW_BUDGETS = {"smoke": AliBudget(20, 100, 3, ("model.hidden=[16,16]", "data.n_points=1000")),
                 "cpu": AliBudget(5000, 100, 10, ("model.hidden=[128,128,128]",)),
                 "paper": AliBudget(200_000, 100, 10)}
