@@ -17,7 +17,7 @@ from latentgan.losses import get_loss
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
 from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
-from latentgan.nn import INIT_SCHEMES, MLP, init_weights
+from latentgan.nn import INIT_SCHEMES, MLP, check_init_std, init_weights
 from latentgan.nn.ali_tables import TABLES, table_decoder, table_discriminator_parts, table_encoder
 from latentgan.nn.conditioning import Conditioned, LinearEmbedding, condition_vector
 from latentgan.nn.eval_mode import eval_mode
@@ -53,6 +53,9 @@ class ALIConfig:
     loss: str = "ns"
     update: str = "alternating"
     init: str = "auto"
+    # The std of init "normal" / "dcgan" (null: the scheme's own, 0.01 / 0.02); the ALI paper's grid draws it at
+    # random per run (section 4.5).
+    init_std: float | None = None
     lr_g: float = 1e-4
     lr_d: float = 1e-4
     # The paper prints beta_2 = 1e-3 for Adam, which we read as a misprint; we keep the usual 0.999.
@@ -87,6 +90,7 @@ class ALIConfig:
                 raise ConfigError(f"model.{key} '{getattr(self, key)}' is unknown; choose one of: {', '.join(valid)}")
         if self.init != "auto" and self.init not in INIT_SCHEMES:
             raise ConfigError(f"model.init '{self.init}' is unknown; choose auto or one of: {', '.join(INIT_SCHEMES)}")
+        check_init_std(self.init, self.init_std)
         if self.latent_dim < 1 or self.width_scale <= 0 or not self.hidden or min(self.hidden) < 1:
             raise ConfigError("model.latent_dim and model.hidden widths must be >= 1 and model.width_scale > 0")
         if self.d_dropout is not None and not 0 <= self.d_dropout < 1:
@@ -205,9 +209,9 @@ class ALI(GenerativeModel):
         # auto: the paper's N(0, 0.01) for the tables; PyTorch's default for MLPs (as the GAN does).
         init = config.init if config.init != "auto" else ("default" if self.arch == "mlp" else "normal")
         encoder, decoder, discriminator = build_networks(config, data_shape)
-        self.encoder = init_weights(encoder, init)
-        self.decoder = init_weights(decoder, init)
-        self.discriminator = init_weights(discriminator, init)
+        self.encoder = init_weights(encoder, init, config.init_std)
+        self.decoder = init_weights(decoder, init, config.init_std)
+        self.discriminator = init_weights(discriminator, init, config.init_std)
         betas = tuple(config.betas)
         generator_params = [*self.encoder.parameters(), *self.decoder.parameters()]
         self.optimizers = {

@@ -16,7 +16,7 @@ from latentgan.losses import LOSSES, get_loss, gradient_penalty
 from latentgan.models.base import DataShape, GenerativeModel, optimizer_step
 from latentgan.models.registry import register_model
 from latentgan.models.tempering import attach_lens, lens_config_dict, lens_update
-from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, init_weights
+from latentgan.nn import INIT_SCHEMES, MLP, DCGANDiscriminator, DCGANGenerator, check_init_std, init_weights
 from latentgan.nn.eval_mode import eval_mode
 from latentgan.nn.priors import PRIORS
 
@@ -38,6 +38,9 @@ class GANConfig:
     d_dropout: float = 0.0
     maxout_pieces: int = 0
     init: str = "auto"
+    # The std of init "normal" / "dcgan" (null: the scheme's own, 0.01 / 0.02); the ALI paper's grid draws it at
+    # random per run (section 4.5).
+    init_std: float | None = None
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
@@ -60,6 +63,7 @@ class GANConfig:
         if self.init != "auto" and self.init not in INIT_SCHEMES:
             raise ConfigError(f"model.init '{self.init}' is unknown; choose auto or one of: "
                               f"{', '.join(INIT_SCHEMES)}")
+        check_init_std(self.init, self.init_std)
         if self.latent_dim < 1 or self.d_steps < 1 or self.width < 1:
             raise ConfigError("model.latent_dim, model.d_steps and model.width must be at least 1")
         if min(self.lr_g, self.lr_d) <= 0:
@@ -127,8 +131,8 @@ class GAN(GenerativeModel):
         # such small weights leave a deep MLP's output stuck near zero.
         init = config.init if config.init != "auto" else ("dcgan" if _arch(config, data_shape) == "dcgan"
                                                           else "default")
-        self.generator = init_weights(build_generator(config, data_shape), init)
-        self.discriminator = init_weights(build_discriminator(config, data_shape, d_bn), init)
+        self.generator = init_weights(build_generator(config, data_shape), init, config.init_std)
+        self.discriminator = init_weights(build_discriminator(config, data_shape, d_bn), init, config.init_std)
         betas = tuple(config.betas)
         self.optimizers = {
             "generator": torch.optim.Adam(self.generator.parameters(), config.lr_g, betas=betas),

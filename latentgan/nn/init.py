@@ -7,6 +7,8 @@ from collections.abc import Callable
 from torch import Tensor, nn
 from torch.nn.utils import parametrize
 
+from latentgan.errors import ConfigError
+
 # The negative slope assumed by "he": the house default for leaky ReLU.
 HE_SLOPE = 0.2
 
@@ -17,11 +19,14 @@ _NORMS = (nn.modules.batchnorm._BatchNorm, nn.GroupNorm, nn.LayerNorm, nn.module
 _WEIGHT_INITS: dict[str, Callable[[Tensor], object]] = {
     "he": lambda w: nn.init.kaiming_normal_(w, a=HE_SLOPE, mode="fan_in", nonlinearity="leaky_relu"),
     "xavier": nn.init.xavier_uniform_,
-    "normal": lambda w: nn.init.normal_(w, 0.0, 0.01),  # ALI / IVE-GAN: isotropic N(0, 0.01)
-    "dcgan": lambda w: nn.init.normal_(w, 0.0, 0.02),  # Radford et al. (2015)
+}
+# The isotropic Gaussian schemes and their standard deviation, which `init_weights(..., std=)` may replace.
+GAUSSIAN_STDS: dict[str, float] = {
+    "normal": 0.01,  # ALI / IVE-GAN: isotropic N(0, 0.01)
+    "dcgan": 0.02,  # Radford et al. (2015)
 }
 
-INIT_SCHEMES: tuple[str, ...] = (*_WEIGHT_INITS, "default")
+INIT_SCHEMES: tuple[str, ...] = (*_WEIGHT_INITS, *GAUSSIAN_STDS, "default")
 
 
 def _weight_of(module: nn.Module) -> Tensor:
@@ -31,18 +36,22 @@ def _weight_of(module: nn.Module) -> Tensor:
     return module.weight
 
 
-def init_weights(module: nn.Module, scheme: str = "dcgan") -> nn.Module:
+def init_weights(module: nn.Module, scheme: str = "dcgan", std: float | None = None) -> nn.Module:
     """Initialise `module` in place and return it.
 
     Conv/ConvTranspose/Linear weights follow `scheme` and their biases become 0. Affine
     normalisation layers get weight 1 (N(1, 0.02) under "dcgan") and bias 0. "default" keeps
-    PyTorch's initialisation untouched.
+    PyTorch's initialisation untouched. `std` replaces the standard deviation of a Gaussian scheme
+    ("normal", "dcgan"); None keeps the scheme's own.
     """
     if scheme not in INIT_SCHEMES:
         raise ValueError(f"unknown init scheme {scheme!r}; choose one of {', '.join(INIT_SCHEMES)}")
+    if std is not None and (scheme not in GAUSSIAN_STDS or not std > 0):
+        raise ValueError(f"std={std} needs a Gaussian scheme ({', '.join(GAUSSIAN_STDS)}) and a value > 0, "
+                         f"got scheme {scheme!r}")
     if scheme == "default":
         return module
-    weight_init = _WEIGHT_INITS[scheme]
+    weight_init = _gaussian(std or GAUSSIAN_STDS[scheme]) if scheme in GAUSSIAN_STDS else _WEIGHT_INITS[scheme]
     for m in module.modules():
         if isinstance(m, _WEIGHTED):
             weight_init(_weight_of(m))
@@ -51,6 +60,17 @@ def init_weights(module: nn.Module, scheme: str = "dcgan") -> nn.Module:
         elif isinstance(m, _NORMS) and getattr(m, "weight", None) is not None:
             _init_norm(m, scheme)
     return module
+
+
+def check_init_std(scheme: str, std: float | None) -> None:
+    """Refuse a model.init_std that is not > 0 or that comes without a Gaussian model.init (one ConfigError line)."""
+    if std is not None and (scheme not in GAUSSIAN_STDS or not std > 0):
+        raise ConfigError(f"model.init_std={std} needs model.init {' or '.join(GAUSSIAN_STDS)} and a value > 0 (got "
+                          f"model.init={scheme}); set model.init=normal, or leave model.init_std null")
+
+
+def _gaussian(std: float) -> Callable[[Tensor], object]:
+    return lambda w: nn.init.normal_(w, 0.0, std)
 
 
 def _init_norm(m: nn.Module, scheme: str) -> None:

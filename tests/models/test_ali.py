@@ -262,3 +262,14 @@ def test_output_bias_data_is_refused_for_mlp_decoders_and_unknown_values():
         _ring(["model.output_bias=data"])
     with pytest.raises(ConfigError, match="model.output_bias 'pixel' is unknown"):
         load_config(None, ["model.name=ali", "model.output_bias=pixel"])
+
+
+def test_init_std_sets_every_weights_std_and_needs_the_gaussian_init():
+    _, model = _ring(["model.init=normal", "model.init_std=0.04", "model.hidden=[400, 400]"])
+    for net in (model.encoder, model.decoder, model.discriminator):
+        wide = [m.weight for m in net.modules() if isinstance(m, torch.nn.Linear) and m.weight.numel() > 10_000]
+        assert wide and all(w.std().item() == pytest.approx(0.04, rel=0.05) for w in wide)
+    with pytest.raises(ConfigError, match="model.init_std=0.04 needs model.init normal or dcgan"):
+        load_config(None, ["model.name=ali", *RING, "model.init_std=0.04"])
+    with pytest.raises(ConfigError, match="model.init_std=-0.1 needs"):
+        load_config(None, ["model.name=ali", *RING, "model.init=normal", "model.init_std=-0.1"])

@@ -62,3 +62,11 @@ def test_same_seed_same_initial_weights():
 def test_dcgan_on_points_is_refused():
     with pytest.raises(ConfigError, match="needs image data"):
         _ring_setup("ns", ["model.arch=dcgan"])
+
+
+def test_init_std_sets_every_weights_std_and_needs_the_gaussian_init():
+    _, model = _ring_setup("ns", ["model.init=normal", "model.init_std=0.04", "model.hidden=[400, 400]"])
+    wide = [m.weight for m in model.modules() if isinstance(m, torch.nn.Linear) and m.weight.numel() > 10_000]
+    assert len(wide) == 2 and all(w.std().item() == pytest.approx(0.04, rel=0.05) for w in wide)
+    with pytest.raises(ConfigError, match="model.init_std=0.04 needs model.init normal or dcgan"):
+        load_config(None, ["model.name=gan", "model.init=xavier", "model.init_std=0.04"])

@@ -73,3 +73,16 @@ def test_unknown_scheme_lists_valid_ones():
     assert INIT_SCHEMES == ("he", "xavier", "normal", "dcgan", "default")
     with pytest.raises(ValueError, match="unknown init scheme 'orthogonal'.*he, xavier, normal, dcgan, default"):
         init_weights(_net(), "orthogonal")
+
+
+@pytest.mark.parametrize("scheme", ["normal", "dcgan"])
+def test_a_gaussian_schemes_std_can_be_replaced(scheme):
+    net = init_weights(_net(), scheme, std=0.05)
+    assert net[0].weight.std().item() == pytest.approx(0.05, rel=0.05)
+    assert net[2].weight.std().item() == pytest.approx(0.05, rel=0.05)
+
+
+@pytest.mark.parametrize(("scheme", "std"), [("xavier", 0.05), ("default", 0.05), ("normal", 0.0)])
+def test_std_is_refused_without_a_gaussian_scheme_or_when_not_positive(scheme, std):
+    with pytest.raises(ValueError, match="needs a Gaussian scheme"):
+        init_weights(_net(), scheme, std=std)
