@@ -29,6 +29,7 @@ EXPECTED = {
     "ive-ring": ("modes", "reverse_kl", "down", 600, []),
     "ali-mnist": ("recon", "reconstruction_mse", "down", 300, []),
     "alice-mnist": ("recon", "reconstruction_class_agreement", "up", 300, []),
+    "alice-fashion": ("recon", "reconstruction_class_agreement", "up", 300, []),
     "glo-fashion": ("recon", "reconstruction_class_agreement", "up", 300, []),
     "grow-fashion": ("cfid", "fid_classifier", "down", 300, []),
     "grow-swissroll": ("swiss", "nearest_real_distance", "down", 600, []),
