@@ -11,7 +11,7 @@ from latentgan.data import Dataset
 from latentgan.files import write_text_atomic
 from latentgan.metrics import mode_coverage
 from latentgan.models.base import GenerativeModel
-from latentgan.train.metrics_log import MetricsLog, final_evaluation
+from latentgan.train.metrics_log import MetricsLog, last_evaluation
 from latentgan.train.samples import fixed_generator
 from latentgan.viz.reconstruction import save_encoder_pictures
 
@@ -65,8 +65,7 @@ def write_summary(run_dir: Path, config: RunConfig, model: GenerativeModel, data
     ]
     lines += [f"- {k}: {v:.4f}" for k, v in last.items() if k not in ("step", "images_per_sec")
               and isinstance(v, float)]
-    final_step = max((r.get("step", 0) for r in records), default=0)
-    final = final_evaluation(records, final_step)
+    final_step, final = last_evaluation(records)
     if final:
         lines += ["", f"## Evaluation at step {final_step} (train.eval_metrics)", ""]
         lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}" for k, v in final.items()]
