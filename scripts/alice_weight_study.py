@@ -24,6 +24,7 @@ from latentgan.experiments.registry import ExperimentSettings
 from latentgan.metrics.builtin import CLASSIFIER_FOR
 from latentgan.metrics.classifier import load_classifier
 from latentgan.nn.eval_mode import eval_mode
+from latentgan.train.metrics_log import MetricsLog
 from latentgan.train.run_dir import read_run
 
 ARMS = {"packaged": [],  # the config as packaged (e.g. alice-fashion)
@@ -31,7 +32,10 @@ ARMS = {"packaged": [],  # the config as packaged (e.g. alice-fashion)
         "alice-1": ["model.recon_weight=1"],
         "alice-3": ["model.recon_weight=3"],
         "alice-10": ["model.recon_weight=10"],
-        "paper-init": ["model.recon_weight=0", "model.init=normal", "model.output_bias=data"]}
+        "paper-init": ["model.recon_weight=0", "model.init=normal", "model.output_bias=data"],
+        "paper-init-channel": ["model.recon_weight=0", "model.init=normal", "model.output_bias=channel"],
+        "simultaneous": ["model.recon_weight=0", "model.update=simultaneous"],
+        "one-batch-d": ["model.recon_weight=0", "model.d_batch=joint"]}
 
 
 @torch.no_grad()
@@ -61,6 +65,8 @@ def score(run_dir: Path, n: int, probe: bool) -> dict:
               "sigma_median": first(metrics, "encoder_sigma_median@"),
               "sigma_below_0.1": first(metrics, "encoder_sigma_below_0.1@"),
               "classifier_accuracy": first(metrics, "classifier_accuracy_originals@")}
+    losses = [r for r in MetricsLog(run_dir / "metrics.jsonl").read() if r.get("d_loss") is not None]
+    result["last_d_loss"] = losses[-1]["d_loss"] if losses else None  # near 0: D wins outright
     if probe:
         for kind in ("hidden", "pixels"):
             result[f"probe_{kind}"] = first(metrics, f"probe_linear_{kind}@")

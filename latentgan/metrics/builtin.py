@@ -151,6 +151,14 @@ def recon(ctx: EvalContext) -> dict:
     result = reconstruction_metrics(ctx.model, x.to(ctx.device), batch_size=ctx.batch_size,
                                     classifier=classifier, labels=None if classifier is None else y,
                                     value_range=tuple(heldout.value_range))
+    if classifier is not None and _needs_gaussian_encoder(ctx) is None:
+        # A Gaussian encoder's code is a distribution: what one draw keeps shows how deterministic it has become.
+        from latentgan.metrics.reconstruction import SampledCodes
+
+        sampled = reconstruction_metrics(SampledCodes(ctx.model, ctx.seed), x.to(ctx.device),
+                                         batch_size=ctx.batch_size, classifier=classifier, labels=y,
+                                         value_range=tuple(heldout.value_range))
+        result["reconstruction_class_agreement_sampled"] = sampled["reconstruction_class_agreement"]
     return {f"{k}@{format_count(n)}" if k != "reconstruction_n" else k: v for k, v in result.items()}
 
 
@@ -244,3 +252,33 @@ def encoder_sigma(ctx: EvalContext) -> dict:
         sigma = torch.cat([ctx.model.encoder_output(part)[1].exp() for part in x.split(ctx.batch_size)])
     return {f"encoder_sigma_median@{format_count(n)}": float(sigma.median()),
             f"encoder_sigma_below_0.1@{format_count(n)}": float((sigma < 0.1).float().mean())}
+
+
+def _needs_joint_discriminator(ctx: EvalContext) -> str | None:
+    if not hasattr(ctx.model, "joint_logits") or ctx.model.condition_dim:
+        return "needs an unconditional joint discriminator D(x, z) (ALI, BiGAN)"
+    return None
+
+
+@register_metric("pairing", "how much ALI's D logit depends on held-out codes belonging to their images, against "
+                 "its real/fake gap (near 0: D ignores the pairing)", default_n=1000,
+                 applies=_needs_joint_discriminator)
+def pairing(ctx: EvalContext) -> dict:
+    """Pairing shift, real/fake gap and their ratio on the first n held-out examples and n prior codes."""
+    from latentgan.metrics.encoder_diagnostics import pairing_sensitivity
+    from latentgan.nn.eval_mode import eval_mode
+
+    x = _heldout_x(ctx, 1000)
+    model = ctx.model
+    generator = torch.Generator(device=model.device).manual_seed(ctx.seed)
+    prior = model.random_codes(x.shape[0], generator)
+    with torch.no_grad(), eval_mode(model):
+        codes = torch.cat([model.encode(part) for part in x.split(ctx.batch_size)])
+        decoded = torch.cat([model.decode(part) for part in prior.split(ctx.batch_size)])
+
+    def logits(a: Tensor, z: Tensor) -> Tensor:
+        return torch.cat([model.joint_logits(pa, pz) for pa, pz in zip(a.split(ctx.batch_size),
+                                                                         z.split(ctx.batch_size), strict=True)])
+
+    result = pairing_sensitivity(logits, x, codes.to(x.device), prior.to(x.device), decoded.to(x.device), ctx.seed)
+    return {f"{k}@{format_count(len(x))}": v for k, v in result.items()}

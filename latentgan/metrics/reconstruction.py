@@ -89,3 +89,22 @@ def reconstruction_metrics(model: nn.Module, x: Tensor, batch_size: int = 256,
         result["reconstruction_class_agreement"] = float((scores["on_recon"] == labels).float().mean())
         result["classifier_accuracy_originals"] = float((scores["on_x"] == labels).float().mean())
     return result
+
+
+class SampledCodes(nn.Module):
+    """A Gaussian-encoder model seen through one draw z ~ q(z | x) instead of the mean code: reconstruction metrics
+    of this wrapper say what a sampled code keeps (ALI's paper reconstructs from samples, section 4.2)."""
+
+    def __init__(self, model: nn.Module, seed: int = 0):
+        super().__init__()
+        self.model = model
+        self.data_shape = getattr(model, "data_shape", None)
+        self.generator = torch.Generator(device=_device_of(model)).manual_seed(seed)
+
+    def encode(self, x: Tensor) -> Tensor:
+        """One draw from q(z | x), the model's encoder in the mode the caller set (eval for metrics)."""
+        return self.model.infer(x, generator=self.generator)
+
+    def decode(self, z: Tensor) -> Tensor:
+        """The model's decoder."""
+        return self.model.decode(z)

@@ -26,6 +26,7 @@ from latentgan.nn.priors import PRIORS
 
 ENCODERS = ("gaussian", "deterministic")
 UPDATES = ("alternating", "simultaneous")
+D_BATCHING = ("separate", "joint")
 ALI_LOSSES = ("ns", "minimax", "lsgan")  # losses with a (real, fake) form whose labels can be swapped
 _AUTO_TABLE = {28: "mnist28", 32: "cifar32", 64: "celeba64"}
 
@@ -52,6 +53,9 @@ class ALIConfig:
     d_batch_norm: bool = True
     loss: str = "ns"
     update: str = "alternating"
+    # "separate": D sees encoder pairs and decoder pairs in two passes; "joint": in one batch, as the authors' code
+    # does, so D's batch norm normalises over real and fake pairs together.
+    d_batch: str = "separate"
     init: str = "auto"
     # The std of init "normal" / "dcgan" (null: the scheme's own, 0.01 / 0.02); the ALI paper's grid draws it at
     # random per run (section 4.5).
@@ -84,6 +88,7 @@ class ALIConfig:
     def validate(self) -> None:
         """Refuse values the model cannot use, naming the valid choices."""
         choices = {"encoder": ENCODERS, "prior": PRIORS, "update": UPDATES, "loss": ALI_LOSSES,
+                   "d_batch": D_BATCHING,
                    "arch": ("auto", "mlp", *TABLES)}
         for key, valid in choices.items():
             if getattr(self, key) not in valid:
@@ -275,6 +280,14 @@ class ALI(GenerativeModel):
         with eval_mode(self.encoder, self.discriminator):
             return self.discriminator(x.to(self.device), self._encode(x.to(self.device))).argmax(dim=1)
 
+    @torch.no_grad()
+    def joint_logits(self, x: Tensor, z: Tensor) -> Tensor:
+        """D's real-vs-fake logits (N,) on pairs (x, z), every network in eval mode (unconditional models)."""
+        if self.y_dim:
+            raise ValueError("joint_logits needs an unconditional ALI (this one's D also reads y)")
+        with eval_mode(self.discriminator, *([self.lens] if self.lens is not None else [])):
+            return self.real_logit(self.discriminator(self.apply_lens(x.to(self.device)), z.to(self.device))).flatten()
+
     @property
     def condition_dim(self) -> int:
         """y_dim: the label or attribute vector's length when conditional, else 0."""
@@ -336,9 +349,17 @@ class ALI(GenerativeModel):
 
     def _scores(self, x: Tensor, shown: Tensor, z: Tensor, y: Tensor | None) -> tuple[Tensor, Tensor]:
         """D's logits on encoder pairs (L(x), G_z(x)) and decoder pairs (G_x(z), z), each (N, 1); shown = L(x)."""
-        c = self.condition(y)
-        return (self.real_logit(self.discriminator(shown, self.infer(x, y), c)),
-                self.real_logit(self.discriminator(self._decode(z, y), z, c)))
+        return self._pair_logits(shown, self.infer(x, y), self._decode(z, y), z, self.condition(y))
+
+    def _pair_logits(self, x_real: Tensor, z_real: Tensor, x_fake: Tensor, z_fake: Tensor,
+                     c: Tensor | None) -> tuple[Tensor, Tensor]:
+        """D's logits on encoder pairs and on decoder pairs, in two passes or one batch (model.d_batch)."""
+        if self.config.d_batch == "separate":
+            return (self.real_logit(self.discriminator(x_real, z_real, c)),
+                    self.real_logit(self.discriminator(x_fake, z_fake, c)))
+        both = self.real_logit(self.discriminator(torch.cat([x_real, x_fake]), torch.cat([z_real, z_fake]),
+                                                  None if c is None else torch.cat([c, c])))
+        return both[:x_real.shape[0]], both[x_real.shape[0]:]
 
     def _generator_loss(self, real: Tensor, fake: Tensor) -> Tensor:
         # The paper's non-saturating form: D's own loss with the labels swapped (encoder pairs as "fake").
@@ -375,8 +396,7 @@ class ALI(GenerativeModel):
         c = self.condition(y)
         with torch.no_grad():
             z_hat, x_tilde = self.infer(x, y), self._decode(z, y)
-        loss = self.loss.discriminator(self.real_logit(self.discriminator(shown, z_hat, c)),
-                                       self.real_logit(self.discriminator(x_tilde, z, c)))
+        loss = self.loss.discriminator(*self._pair_logits(shown, z_hat, x_tilde, z, c))
         if self.classes and self.labelled_y.numel():
             loss = loss + self.config.class_weight * self._class_loss(x.shape[0])
         optimizer_step(self.optimizers["discriminator"], loss)

@@ -82,3 +82,38 @@ def test_model_without_encoder_is_a_clear_error():
     x = _images()
     with pytest.raises(MetricError, match="both a classifier and the labels"):
         reconstruction_metrics(PCAModel(x, 4), x, classifier=ThresholdClassifier())
+
+
+class NoisyIdentityEncoder(nn.Module):
+    """A Gaussian 'encoder' q(z | x) = N(x, sigma^2): its mean code reconstructs x exactly, a draw does not."""
+
+    def __init__(self, sigma: float):
+        super().__init__()
+        self.sigma = sigma
+        self.anchor = nn.Parameter(torch.zeros(1))  # gives the model a device
+
+    def encode(self, x):
+        return x
+
+    def infer(self, x, generator=None):
+        return x + self.sigma * torch.randn(x.shape, generator=generator)
+
+    def decode(self, z):
+        return z
+
+
+def test_sampled_codes_lose_the_class_when_the_encoder_is_noisy_and_keep_it_when_it_is_not():
+    from latentgan.metrics.reconstruction import SampledCodes
+
+    x = torch.rand(400, 1, 4, 4) * 0.2 + torch.arange(400).remainder(2).view(-1, 1, 1, 1) * 0.6  # two clear classes
+    labels = ThresholdClassifier().predict(x)
+    agreement = {}
+    for sigma in (0.0, 2.0):
+        model = NoisyIdentityEncoder(sigma)
+        mean = reconstruction_metrics(model, x, classifier=ThresholdClassifier(), labels=labels, value_range=(0, 1))
+        drawn = [reconstruction_metrics(SampledCodes(model, seed=s), x, classifier=ThresholdClassifier(),
+                                        labels=labels, value_range=(0, 1)) for s in (0, 0, 1)]
+        assert mean["reconstruction_class_agreement"] == 1.0
+        assert drawn[0] == drawn[1]  # one seed, one draw: the metric is reproducible
+        agreement[sigma] = drawn[0]["reconstruction_class_agreement"]
+    assert agreement[0.0] == 1.0 and agreement[2.0] < 0.8, agreement

@@ -112,11 +112,31 @@ def test_both_update_orders_train_every_network(update):
         assert any(changed), f"{part} did not move under {update} updates"
 
 
+def test_one_batch_d_differs_from_two_passes_only_through_batch_norm():
+    # d_batch=joint: D's batch norm normalises real and fake pairs together, so D's logits change; without batch norm
+    # both ways compute the same logits. And a joint-batch ALI trains every network.
+    for norm, same in (("true", False), ("false", True)):
+        logits = {}
+        for mode in ("separate", "joint"):
+            data, model = _digits_ali(["model.d_dropout=0", f"model.d_batch_norm={norm}", f"model.d_batch={mode}"])
+            x, z = data.batch(torch.arange(32))[0], torch.randn(32, 8, generator=torch.Generator().manual_seed(1))
+            with torch.no_grad():
+                logits[mode] = torch.cat(model._pair_logits(x, model.encode(x), model.decode(z), z, None))
+        assert torch.allclose(logits["separate"], logits["joint"], atol=1e-6) == same, f"d_batch_norm={norm}"
+    data, model = _digits_ali(["model.d_batch=joint"])
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    logs = _train(model, data, 2, batch_size=16)
+    assert all(torch.isfinite(v) for v in logs.values())
+    for part in ("encoder", "decoder", "discriminator"):
+        assert any(not torch.equal(v, before[k]) for k, v in model.state_dict().items() if k.startswith(part)), part
+
+
 @pytest.mark.parametrize("override, match", [
     ("model.encoder=vae", "model.encoder"), ("model.update=sometimes", "model.update"),
     ("model.loss=wgan-gp", "model.loss"), ("model.arch=resnet", "model.arch"),
     ("model.width_scale=0", "width_scale"), ("model.d_dropout=1.5", "d_dropout"),
-    ("model.prior=cauchy", "model.prior"), ("model.colour=red", "unknown key"),
+    ("model.prior=cauchy", "model.prior"),
+    ("model.d_batch=both", "model.d_batch 'both' is unknown"), ("model.colour=red", "unknown key"),
 ])
 def test_bad_config_is_a_config_error(override, match):
     with pytest.raises(ConfigError, match=match):

@@ -58,6 +58,9 @@ CASES = {
     # ALICE's terms (Li et al. 2017): extra encoder/decoder passes and Gaussian draws inside the G step.
     "alice-mlp": ["model.name=ali", "model.latent_dim=2", "model.hidden=[32,32]", "model.recon_weight=1",
                   "model.cycle_weight=0.5", "model.update=simultaneous", "data.name=ring", "data.n_points=1000"],
+    # Real and fake pairs through D in one batch (the authors' code), with D's batch norm over both.
+    "ali-one-batch-d": ["model.name=ali", "model.latent_dim=2", "model.hidden=[32,32]", "model.d_batch=joint",
+                        "model.update=simultaneous", "data.name=ring", "data.n_points=1000"],
     # The decoder's untied output bias, set from the data's mean at the start and restored from the checkpoint.
     "ali-output-bias": ["model.name=ali", "model.width_scale=0.125", "model.latent_dim=8", "model.init=normal",
                         "model.output_bias=data", "data.name=digits", "data.resize=28", "data.limit=200"],
