@@ -32,6 +32,7 @@ ARMS = {"packaged": [],  # the config as packaged (e.g. alice-fashion)
         "alice-1": ["model.recon_weight=1"],
         "alice-3": ["model.recon_weight=3"],
         "alice-10": ["model.recon_weight=10"],
+        "alice-30": ["model.recon_weight=30"],
         "paper-init": ["model.recon_weight=0", "model.init=normal", "model.output_bias=data"],
         "paper-init-channel": ["model.recon_weight=0", "model.init=normal", "model.output_bias=channel"],
         "simultaneous": ["model.recon_weight=0", "model.update=simultaneous"],
