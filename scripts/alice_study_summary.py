@@ -3,6 +3,7 @@ weight study at the cpu tier): the weight with the best mean class agreement amo
 FID is at most 1.25 x plain ALI's; ties within 0.01 go to the smaller weight.
 
     python scripts/alice_study_summary.py /tmp/ali3/mnist.jsonl [--threshold 0.9] [--pick]
+    python scripts/alice_study_summary.py runs/options.jsonl --options   # each arm against plain, paired by seed
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from latentgan.experiments.protocol import DecisionRule, decide
 FID_MARGIN = 1.25  # an eligible arm's mean FID is at most this times plain ALI's
 TIE = 0.01  # class agreements this close count as equal; the smaller weight wins
 COLUMNS = ("agreement", "agreement_sampled", "mse", "cfid", "sigma_median", "probe_hidden", "probe_pixels",
-           "probe_hidden_std", "train_cpu_s")
+           "probe_hidden_std", "last_d_loss", "train_cpu_s")
+D_WINS = 0.1  # a last logged D loss at or below this: D has won outright (the options study's "trains" rule)
 
 
 def weight(arm: str) -> float:
@@ -66,6 +68,8 @@ def main() -> None:
     parser.add_argument("jsonl", type=Path)
     parser.add_argument("--threshold", type=float, default=0.9, help="class agreement target")
     parser.add_argument("--pick", action="store_true", help="print only the chosen arm's name")
+    parser.add_argument("--options", action="store_true",
+                        help="the training-options study's rules: each arm against plain, paired by seed")
     parser.add_argument("--chosen", help="decide on this arm instead of picking one (e.g. packaged, for Fashion-MNIST)")
     args = parser.parse_args()
     rows = load(args.jsonl)
@@ -81,6 +85,9 @@ def main() -> None:
         for r in arm_rows:
             print(f"| {arm} | {r['seed']} | " + " | ".join(_fmt(r.get(c)) for c in columns) + " |")
         print(f"| **{arm}** | mean | " + " | ".join(_fmt(mean(arm_rows, c)) for c in columns) + " |")
+    if args.options:
+        _options(rows)
+        return
     print(f"\nchosen: {chosen} ({why})")
     if chosen:
         target = DecisionRule("reconstruction class agreement", args.threshold, "above", seeds=len(rows[chosen]))
@@ -96,6 +103,25 @@ def main() -> None:
             print(f"probe: hidden minus pixels {statistics.fmean(gaps):+.4f} (per seed "
                   f"{', '.join(f'{g:+.4f}' for g in gaps)}) against the hidden probe's std {spread:.4f}: "
                   f"{'met' if statistics.fmean(gaps) > spread else 'not met'}")
+
+
+def _options(rows: dict[str, list[dict]]) -> None:
+    """Per arm: does it train (D not winning in any seed, FID within the margin of plain's) and is its class
+    agreement better, worse or not shown different from plain ALI's, paired by seed."""
+    plain = {r["seed"]: r for r in rows["plain"]}
+    plain_fid = mean(rows["plain"], "cfid")
+    for arm, arm_rows in rows.items():
+        if arm == "plain":
+            continue
+        losses = [r.get("last_d_loss") for r in arm_rows]
+        trains = all(v is not None and v > D_WINS for v in losses) and mean(arm_rows, "cfid") <= FID_MARGIN * plain_fid
+        paired = [r["agreement"] - plain[r["seed"]]["agreement"] for r in arm_rows if r["seed"] in plain]
+        rule = DecisionRule(f"class agreement, {arm} minus plain", 0.0, "above", seeds=len(paired))
+        better, worse = decide(rule, paired), decide(rule, [-d for d in paired])
+        verdict = ("better" if better.verdict == "reproduced" else "worse" if worse.verdict == "reproduced"
+                   else "no difference shown")
+        print(f"\n{arm}: trains {trains} (last D loss {', '.join(_fmt(v) for v in losses)}; mean cFID "
+              f"{_fmt(mean(arm_rows, 'cfid'))} vs plain {plain_fid:.1f}); {_line(better)} -> {verdict}")
 
 
 def _fmt(value) -> str:
