@@ -267,14 +267,15 @@ def pairing(ctx: EvalContext) -> dict:
     """Pairing shift, real/fake gap and their ratio on the first n held-out examples and n prior codes."""
     from latentgan.metrics.encoder_diagnostics import pairing_sensitivity
     from latentgan.nn.eval_mode import eval_mode
+    from latentgan.nn.in_batches import map_in_batches
 
     x = _heldout_x(ctx, 1000)
     model = ctx.model
     generator = torch.Generator(device=model.device).manual_seed(ctx.seed)
     prior = model.random_codes(x.shape[0], generator)
-    with torch.no_grad(), eval_mode(model):
-        codes = torch.cat([model.encode(part) for part in x.split(ctx.batch_size)])
-        decoded = torch.cat([model.decode(part) for part in prior.split(ctx.batch_size)])
+    with eval_mode(model):
+        codes = map_in_batches(model.encode, x, ctx.batch_size)
+        decoded = map_in_batches(model.decode, prior, ctx.batch_size)
 
     def logits(a: Tensor, z: Tensor) -> Tensor:
         return torch.cat([model.joint_logits(pa, pz) for pa, pz in zip(a.split(ctx.batch_size),
